@@ -1,0 +1,5 @@
+"""`python -m codeflare_compile` runs the command line."""
+
+from codeflare_compile.cli import main
+
+main()

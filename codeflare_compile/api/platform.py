@@ -1,0 +1,40 @@
+"""Platform: the compile target. At most one; command-line flags override it."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, StrictStr
+
+from codeflare_compile.api.common import Metadata, Model, Name, Size
+
+Queueing = Literal["appwrapper", "mcad", "kueue", "none"]
+Gang = Literal["coscheduler", "none"]
+DatasetsBackend = Literal["datashim", "native"]
+Logging = Literal["none", "fluentbit"]
+
+
+class PriorityClasses(Model):
+    low: Name | None = None
+    normal: Name | None = None
+    high: Name | None = None
+
+
+class PlatformSpec(Model):
+    queueing: Queueing = "appwrapper"
+    gang_scheduling: Gang = "coscheduler"
+    scheduler_name: Name = "scheduler-plugins-scheduler"
+    datasets: DatasetsBackend = "datashim"
+    logging: Logging = "none"
+    kubernetes_version: StrictStr | None = Field(default=None, pattern=r"^v?\d+\.\d+(\.\d+)?$")
+    default_namespace: Name | None = None
+    default_size: Size | None = None
+    priority_classes: PriorityClasses = Field(default_factory=PriorityClasses)
+    image_pull_secrets: list[Name] = Field(default_factory=list)
+
+
+class Platform(Model):
+    api_version: Literal["codeflare.dev/v1alpha1"]
+    kind: Literal["Platform"]
+    metadata: Metadata
+    spec: PlatformSpec = Field(default_factory=PlatformSpec)

@@ -1,0 +1,47 @@
+"""RunSizeConfiguration: the admin policy mapping tee-shirt sizes to physical sizes."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, StrictInt
+
+from codeflare_compile.api.common import Metadata, Model, Name, NonNegativeInt, Quantity, Size
+
+
+class PhysicalSize(Model):
+    """Per-pod cpu, memory and gpu, and the pod count (`workers`)."""
+
+    workers: NonNegativeInt
+    cpu: Quantity
+    memory: Quantity
+    gpu: NonNegativeInt = 0
+
+
+class RunSizeConfigurationSpec(Model):
+    priority: StrictInt = 1
+    namespaces: list[Name] | None = None
+    config: dict[Size, PhysicalSize] = Field(min_length=1)
+
+
+class RunSizeConfiguration(Model):
+    api_version: Literal["codeflare.dev/v1alpha1"]
+    kind: Literal["RunSizeConfiguration"]
+    metadata: Metadata
+    spec: RunSizeConfigurationSpec
+
+
+#: The built-in configuration (priority 100), used when no RunSizeConfiguration applies.
+DEFAULT_SIZES: dict[str, PhysicalSize] = {
+    size: PhysicalSize(workers=w, cpu=c, memory=m, gpu=g)
+    for size, w, c, m, g in (
+        ("xxs", 1, "500m", "1536Mi", 0),
+        ("xs", 1, "1", "4Gi", 1),
+        ("sm", 2, "1", "8Gi", 1),
+        ("md", 4, "2", "16Gi", 1),
+        ("lg", 8, "4", "32Gi", 1),
+        ("xl", 20, "4", "48Gi", 1),
+        ("xxl", 40, "8", "64Gi", 1),
+    )
+}
+DEFAULT_PRIORITY = 100

@@ -1,0 +1,284 @@
+"""Build stage: documents → typed resources in a `Program`, with errors mapped to the text.
+
+Pydantic validates each document; its errors are translated into diagnostics that point at the
+offending key or value, name the field, and suggest the closest valid field or value.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Iterator, Sequence
+from typing import Any, Union
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from codeflare_compile.api import API_VERSION, CLUSTER_SCOPED, KINDS
+from codeflare_compile.diagnostics import Code, Diagnostics, Note, suggestion
+from codeflare_compile.ir import Overrides, Program, Resource
+from codeflare_compile.passes.platform import make_target
+from codeflare_compile.source import DocPath, Document
+
+#: Error types meaning "this union branch does not even have the right type".
+_TYPE_MISMATCH = frozenset({
+    "string_type", "model_type", "dict_type", "list_type", "int_type", "bool_type",
+    "float_type", "model_attributes_type", "int_from_float",
+})
+_CODE_BY_TYPE = {
+    "extra_forbidden": Code.UNKNOWN_FIELD,
+    "missing": Code.MISSING_FIELD,
+    "invalid_name": Code.INVALID_NAME,
+    "invalid_quantity": Code.INVALID_QUANTITY,
+    "inline_credentials": Code.INLINE_CREDENTIALS,
+}
+#: What a pattern-checked field looks like, keyed by the field name.
+_PATTERN_HELP = {
+    "timeout": "write a duration such as 90s, 30m, 2h or 1h30m",
+    "digest": "write the digest as sha256: followed by 64 lowercase hex digits",
+    "kubernetesVersion": "write a version such as 1.31",
+}
+_HELP_BY_TYPE = {
+    "inline_credentials": "store the keys accessKeyID and secretAccessKey in a Secret and "
+                          "reference it with secretRef: {name: <secret>}",
+    "invalid_name": "names are DNS-1123 labels, such as 'train-mnist'",
+    "invalid_quantity": "quantities are strings such as \"500m\", \"2\", \"1536Mi\" or \"4Gi\"",
+}
+
+
+def build(documents: Sequence[Document], overrides: Overrides, diags: Diagnostics) -> Program:
+    """Validate every document and index the resources under the Platform's target settings."""
+    parsed = [r for doc in documents if (r := _parse(doc, diags)) is not None]
+    platforms = [r for r in parsed if r.kind == "Platform"]
+    for extra in platforms[1:]:
+        diags.error(Code.SECOND_PLATFORM, "a second Platform is defined",
+                    extra.key_span("kind"),
+                    help="keep one Platform; command-line flags override its settings",
+                    notes=[Note(platforms[0].key_span("kind"), "the first Platform")])
+    platform = platforms[0] if platforms else None
+    target = make_target(platform.model if platform else None, overrides)
+    program = Program(target=target, platform=platform)
+    for res in parsed:
+        if res.kind == "Platform":
+            continue
+        if res.kind in CLUSTER_SCOPED:
+            _add(program.size_configs, res.name, res, diags)
+            continue
+        namespace = res.namespace or target.namespace
+        res = Resource(res.kind, res.name, namespace, res.model, res.doc)
+        if res.kind == "Run" and res.doc.included:
+            continue
+        index: dict[Any, Any] = {
+            "Application": program.applications, "Run": program.runs,
+            "DataSet": program.datasets, "Image": program.images,
+        }[res.kind]
+        _add(index, (namespace, res.name), res, diags)
+    return program
+
+
+def _add(index: dict[Any, Any], key: Any, res: Resource[Any], diags: Diagnostics) -> None:
+    first = index.get(key)
+    if first is None:
+        index[key] = res
+        return
+    where = f" in namespace '{res.namespace}'" if res.namespace else ""
+    diags.error(Code.DUPLICATE_RESOURCE, f"{res.kind} '{res.name}'{where} is defined twice",
+                res.key_span("metadata", "name"), help="rename or remove one of them",
+                notes=[Note(first.key_span("metadata", "name"), "first defined here")])
+    # keep the definition that sorts first, so the outcome does not depend on input order
+    if (res.doc.file, res.doc.index) < (first.doc.file, first.doc.index):
+        index[key] = res
+
+
+def _parse(doc: Document, diags: Diagnostics) -> Resource[Any] | None:
+    data = doc.data
+    api_version, kind = data.get("apiVersion"), data.get("kind")
+    if api_version != API_VERSION:
+        if api_version is None:
+            diags.error(Code.UNKNOWN_KIND, "document has no apiVersion", doc.span(()),
+                        help=f"set apiVersion: {API_VERSION}")
+        else:
+            diags.error(Code.UNKNOWN_KIND, f"unknown apiVersion '{api_version}'",
+                        doc.span(("apiVersion",)), help=f"the input API is {API_VERSION}")
+        return None
+    if kind not in KINDS:
+        span = doc.span(("kind",)) if "kind" in data else doc.span(())
+        diags.error(Code.UNKNOWN_KIND,
+                    f"unknown kind '{kind}'" if kind is not None else "document has no kind",
+                    span, help=suggestion(str(kind), KINDS, "kind"))
+        return None
+    model_cls = KINDS[kind]
+    metadata = data.get("metadata")
+    if kind in CLUSTER_SCOPED and isinstance(metadata, dict) and "namespace" in metadata:
+        diags.error(Code.WRONG_SCOPE, f"{kind} is cluster-scoped and has no namespace",
+                    doc.key_span(("metadata", "namespace")), help="remove metadata.namespace")
+        return None
+    try:
+        model = model_cls.model_validate(data)
+    except ValidationError as exc:
+        for error in _relevant(exc.errors(), data):
+            _report(error, doc, model_cls, diags)
+        return None
+    meta = model.metadata  # type: ignore[attr-defined]
+    return Resource(kind, meta.name, meta.namespace, model, doc)
+
+
+def _split(loc: tuple[str | int, ...], data: Any) -> tuple[DocPath, list[tuple[int, str]]]:
+    """Separate a pydantic location into the document path and the union branches it took."""
+    path: list[str | int] = []
+    branches: list[tuple[int, str]] = []
+    node = data
+    for seg in loc:
+        if isinstance(node, dict) and isinstance(seg, str) and seg in node:
+            node = node[seg]
+            path.append(seg)
+        elif isinstance(node, list) and isinstance(seg, int) and 0 <= seg < len(node):
+            node = node[seg]
+            path.append(seg)
+        elif isinstance(seg, str) and not isinstance(node, dict | list):
+            branches.append((len(path), seg))
+        elif isinstance(seg, str) and (branches or _looks_like_branch(seg)):
+            branches.append((len(path), seg))
+        else:
+            path.append(seg)  # a missing or unknown key: the path ends here
+    return tuple(path), branches
+
+
+def _looks_like_branch(seg: str) -> bool:
+    return seg[:1].isupper() or "[" in seg or seg in ("str", "int", "float", "bool")
+
+
+def _relevant(errors: list[ErrorDetails], data: Any) -> Iterator[ErrorDetails]:
+    """Drop errors of union branches the user clearly did not mean; merge all-mismatch unions."""
+    by_union: dict[DocPath, dict[str, list[ErrorDetails]]] = {}
+    for error in errors:
+        path, branches = _split(error["loc"], data)
+        if not branches:
+            yield error
+            continue
+        depth, branch = branches[0]
+        by_union.setdefault(path[:depth], {}).setdefault(branch, []).append(error)
+    for point, per_branch in by_union.items():
+        matched = {
+            b: errs for b, errs in per_branch.items()
+            if not any(e["type"] in _TYPE_MISMATCH and _split(e["loc"], data)[0] == point
+                       for e in errs)
+        }
+        if matched:
+            for errs in matched.values():
+                yield from errs
+        else:
+            kinds = sorted({_describe_branch(b) for b in per_branch})
+            first = next(iter(per_branch.values()))[0]
+            yield ErrorDetails(type="union_type", loc=point, input=first["input"],
+                               msg=f"expected {' or '.join(kinds)}")
+
+
+def _describe_branch(branch: str) -> str:
+    if branch.startswith("list"):
+        return "a list"
+    if branch[:1].isupper() or branch.startswith("dict"):
+        return "a mapping"
+    if branch in ("int", "float") or "int" in branch:
+        return "a number"
+    return "a string"
+
+
+def _report(error: ErrorDetails, doc: Document, model_cls: type[BaseModel],
+            diags: Diagnostics) -> None:
+    path, _ = _split(error["loc"], doc.data)
+    kind = error["type"]
+    code = _CODE_BY_TYPE.get(kind, Code.INVALID_VALUE)
+    field = str(path[-1]) if path else ""
+    dotted = ".".join(str(p) for p in path)
+    help_text = _HELP_BY_TYPE.get(kind)
+    if kind == "extra_forbidden":
+        allowed = _fields_at(model_cls, error["loc"][:-1])
+        diags.error(code, f"unknown field '{field}' in {doc.data.get('kind')}",
+                    doc.key_span(path), help=suggestion(field, allowed, "field")
+                    if allowed else "remove this field")
+        return
+    if kind == "missing":
+        parent = path[:-1]
+        span = doc.key_span(parent) if parent else doc.span(())
+        diags.error(code, f"missing required field '{dotted}'", span,
+                    help=f"add '{field}' under '{'.'.join(map(str, parent))}'" if parent
+                    else f"add '{field}'")
+        return
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        choices = [c.strip(" '") for c in expected.replace(" or ", ", ").split(",")]
+        value = error["input"]
+        close = suggestion(str(value), choices, "value")
+        help_text = f"{close.rstrip('?')}? valid values: {', '.join(choices)}" \
+            if close.startswith("did you mean") else f"valid values: {', '.join(choices)}"
+        diags.error(code, f"invalid value '{value}' for '{dotted}'", doc.span(path), help=help_text)
+        return
+    if kind == "string_pattern_mismatch":
+        diags.error(code, f"invalid value '{error['input']}' for '{dotted}'", doc.span(path),
+                    help=_PATTERN_HELP.get(field, f"match the pattern {error['ctx']['pattern']}"))
+        return
+    message = error["msg"]
+    if path and kind not in _CODE_BY_TYPE:
+        message = f"'{dotted}': {message[0].lower()}{message[1:]}"
+    diags.error(code, message, doc.span(path), help=help_text or _generic_help(kind))
+
+
+def _generic_help(kind: str) -> str:
+    if kind in ("one_of", "archetype_requires", "archetype_field"):
+        return "see the field reference in docs/input-api.md"
+    if kind.startswith(("greater", "less")):
+        return "use a value in the allowed range"
+    return "see the field reference in docs/input-api.md"
+
+
+def _fields_at(model_cls: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
+    """The field names accepted at a pydantic location, for did-you-mean on unknown fields."""
+    annotation: Any = model_cls
+    for seg in loc:
+        annotation = _step(annotation, seg)
+        if annotation is None:
+            return []
+    model = _model_in(annotation)
+    if model is None:
+        return []
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _step(annotation: Any, seg: str | int) -> Any:
+    model = _model_in(annotation, str(seg))
+    if model is not None and isinstance(seg, str) and model.__name__ == seg:
+        return model  # a union branch named after the model
+    if model is not None:
+        for name, f in model.model_fields.items():
+            if seg in (name, f.alias):
+                return f.annotation
+        return None
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin in (list, tuple) and args:
+        return args[0]
+    if origin is dict and len(args) == 2:
+        return args[1]
+    if origin in (Union, types.UnionType):
+        for arg in args:
+            found = _step(arg, seg)
+            if found is not None:
+                return found
+    return None
+
+
+def _model_in(annotation: Any, prefer: str | None = None) -> type[BaseModel] | None:
+    """The model class an annotation stands for, looking through Optional and Annotated."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _model_in(typing.get_args(annotation)[0], prefer)
+    if origin in (Union, types.UnionType):
+        models = [m for a in typing.get_args(annotation) if (m := _model_in(a)) is not None]
+        for m in models:
+            if m.__name__ == prefer:
+                return m
+        return models[0] if len(models) == 1 else None
+    return None

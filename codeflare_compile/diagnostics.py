@@ -1,0 +1,129 @@
+"""Diagnostics: what went wrong, where in the user's text, and what to do about it.
+
+Every stage reports problems as `Diagnostic` values into a `Diagnostics` collector instead of
+raising, so one run reports all errors at once. Codes are stable: docs/errors.md lists them, and
+tests pin the exact rendering.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Code(str, Enum):
+    """Stable error codes. Never renumber; retire a code by leaving it unused."""
+
+    # loading
+    YAML_SYNTAX = "CF101"
+    DUPLICATE_KEY = "CF102"
+    NOT_A_MAPPING = "CF103"
+    UNKNOWN_KIND = "CF104"
+    ALIAS_LIMIT = "CF105"
+    NO_INPUT = "CF106"
+    # shape of a resource
+    UNKNOWN_FIELD = "CF201"
+    MISSING_FIELD = "CF202"
+    INVALID_VALUE = "CF203"
+    INVALID_NAME = "CF204"
+    INVALID_QUANTITY = "CF205"
+    WRONG_SCOPE = "CF206"
+    INLINE_CREDENTIALS = "CF207"
+    # references between resources
+    UNKNOWN_REFERENCE = "CF301"
+    DUPLICATE_RESOURCE = "CF302"
+    SECOND_PLATFORM = "CF303"
+    # policy passes
+    SIZE_NOT_CONFIGURED = "CF401"
+    AMBIGUOUS_SIZE_POLICY = "CF402"
+    # lowering
+    UNSUPPORTED = "CF501"
+    IGNORED_SETTING = "CF502"
+    # output
+    EMPTY_OUTPUT = "CF601"
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A place in a source file; line and column are 1-based, `end_col` is exclusive."""
+
+    file: str
+    line: int
+    col: int
+    end_col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class Note:
+    """A secondary place that explains the diagnostic (the other definition, the other file)."""
+
+    span: Span
+    message: str
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: Code
+    message: str
+    span: Span | None
+    help: str | None = None
+    notes: tuple[Note, ...] = ()
+    severity: Severity = Severity.ERROR
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        s = self.span
+        return (s.file if s else "", s.line if s else 0, s.col if s else 0, self.code.value,
+                self.message)
+
+
+@dataclass
+class Diagnostics:
+    """Collects diagnostics across stages; `has_errors` decides the exit code."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        if diagnostic not in self.items:
+            self.items.append(diagnostic)
+
+    def error(self, code: Code, message: str, span: Span | None, help: str | None = None,
+              notes: Sequence[Note] = ()) -> None:
+        self.add(Diagnostic(code, message, span, help, tuple(notes)))
+
+    def warning(self, code: Code, message: str, span: Span | None, help: str | None = None,
+                notes: Sequence[Note] = ()) -> None:
+        self.add(Diagnostic(code, message, span, help, tuple(notes), Severity.WARNING))
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity is Severity.ERROR for d in self.items)
+
+    def sorted(self) -> list[Diagnostic]:
+        return sorted(self.items, key=Diagnostic.sort_key)
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    """The closest candidate to a misspelled word, if one is close enough to suggest."""
+    matches = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def suggestion(word: str, candidates: Iterable[str], what: str) -> str:
+    """A help line: did-you-mean when a candidate is close, else the list of what exists."""
+    names = sorted(set(candidates))
+    close = did_you_mean(word, names)
+    if close is not None:
+        return f"did you mean '{close}'?"
+    if not names:
+        return f"no {what} is defined"
+    return f"expected one of: {', '.join(names)}"

@@ -1,0 +1,1 @@
+"""Emission: stable ordering and the YAML/JSON writers."""

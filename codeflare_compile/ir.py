@@ -1,0 +1,160 @@
+"""The intermediate representation: typed resources with their source, and the resolved Runs.
+
+`Program` is what the build stage produces from the documents; `RunPlan` is one Run with every
+reference resolved and every policy decision taken, which is all a lowering needs to know.
+Policy passes are functions from `RunPlan` to `RunPlan` (via `dataclasses.replace`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+
+from codeflare_compile.api import Application, DataSet, Image, Platform, Run, RunSizeConfiguration
+from codeflare_compile.api.common import EnvValue
+from codeflare_compile.api.platform import DatasetsBackend, Gang, Logging, Queueing
+from codeflare_compile.diagnostics import Span
+from codeflare_compile.source import DocPath, Document
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Resource(Generic[M]):
+    """A validated input resource and the document it came from."""
+
+    kind: str
+    name: str
+    namespace: str | None
+    model: M
+    doc: Document
+
+    def span(self, *path: str | int) -> Span:
+        return self.doc.span(path)
+
+    def key_span(self, *path: str | int) -> Span:
+        return self.doc.key_span(path)
+
+    def has(self, path: DocPath) -> bool:
+        return path in self.doc.spans
+
+
+Key = tuple[str, str]  # (namespace, name)
+
+
+@dataclass(frozen=True)
+class Target:
+    """The compile target: the Platform's settings with command-line overrides applied."""
+
+    queueing: Queueing = "appwrapper"
+    gang: Gang = "coscheduler"
+    scheduler_name: str = "scheduler-plugins-scheduler"
+    datasets: DatasetsBackend = "datashim"
+    logging: Logging = "none"
+    kube_version: str | None = None
+    namespace: str = "default"
+    default_size: str | None = None
+    priority_classes: dict[str, str] = field(default_factory=dict)
+    image_pull_secrets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Command-line settings that take precedence over the Platform; None means not given."""
+
+    queueing: Queueing | None = None
+    gang: Gang | None = None
+    datasets: DatasetsBackend | None = None
+    logging: Logging | None = None
+    kube_version: str | None = None
+    namespace: str | None = None
+
+
+@dataclass
+class Program:
+    """Every input resource by kind, indexed the way references look them up."""
+
+    target: Target
+    applications: dict[Key, Resource[Application]] = field(default_factory=dict)
+    runs: dict[Key, Resource[Run]] = field(default_factory=dict)
+    datasets: dict[Key, Resource[DataSet]] = field(default_factory=dict)
+    images: dict[Key, Resource[Image]] = field(default_factory=dict)
+    size_configs: dict[str, Resource[RunSizeConfiguration]] = field(default_factory=dict)
+    platform: Resource[Platform] | None = None
+
+
+@dataclass(frozen=True)
+class PodSize:
+    """Per-pod resources and the pod count, after the sizing rules."""
+
+    cpu: str
+    memory: str
+    gpu: int
+    workers: int
+
+
+@dataclass(frozen=True)
+class SizeDecision:
+    """How the size was chosen, for diagnostics and `explain`."""
+
+    requested: str
+    size: str
+    config: str  # the RunSizeConfiguration name, or "built-in default"
+    config_span: Span | None
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """One Run with its Application, every reference resolved and every policy applied."""
+
+    run: Resource[Run]
+    app: Resource[Application]
+    namespace: str
+    name: str
+    archetype: str
+    image: str
+    command: str
+    options: str | None
+    env: dict[str, EnvValue]
+    requirements: tuple[str, ...]
+    labels: dict[str, str]
+    annotations: dict[str, str]
+    image_pull_secrets: tuple[str, ...] = ()
+    priority_class: str | None = None
+    size: str = ""
+    pod: PodSize = PodSize("0", "0", 0, 0)
+    decision: SizeDecision | None = None
+
+    @property
+    def entrypoint(self) -> str:
+        return f"{self.command} {self.options}" if self.options else self.command
+
+
+@dataclass(frozen=True)
+class PodSet:
+    """Where a pod template sits inside a workload object, and how many pods it makes."""
+
+    path: DocPath
+    replicas: int
+
+
+@dataclass
+class Lowered:
+    """A Run's output objects; `workload` is the one that makes pods, through `pod_sets`."""
+
+    plan: RunPlan
+    workload: dict[str, Any]
+    pod_sets: list[PodSet]
+    objects: list[dict[str, Any]] = field(default_factory=list)
+
+    def pod_templates(self) -> list[dict[str, Any]]:
+        """The pod template mappings, for passes that label or schedule every pod."""
+        templates = []
+        for pod_set in self.pod_sets:
+            node: Any = self.workload
+            for seg in pod_set.path:
+                node = node[seg]
+            templates.append(node)
+        return templates

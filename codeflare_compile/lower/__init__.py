@@ -1,0 +1,27 @@
+"""One lowering per archetype: a pure function from a `RunPlan` to the Run's objects."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from codeflare_compile.ir import Lowered, RunPlan
+from codeflare_compile.lower.ray import lower_ray
+
+Lowering = Callable[[RunPlan], Lowered]
+
+#: The archetypes this version lowers; others are reported as not supported yet.
+LOWERINGS: dict[str, Lowering] = {
+    "ray": lower_ray,
+}
+
+
+def unsupported(plan: RunPlan) -> list[tuple[tuple[str, ...], str]]:
+    """Settings of a Run this version cannot lower yet, as (path in the Application, what)."""
+    spec = plan.app.model.spec
+    found: list[tuple[tuple[str, ...], str]] = []
+    if spec.api not in LOWERINGS:
+        found.append((("spec", "api"), f"the '{spec.api}' archetype"))
+    for field in ("repo", "code", "inputs", "expose"):
+        if getattr(spec, field):
+            found.append((("spec", field), f"'{field}'"))
+    return found

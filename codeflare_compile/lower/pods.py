@@ -1,0 +1,81 @@
+"""The pod and container pieces every archetype shares: labels, resources, env, security."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from codeflare_compile.api.common import SecretEnv
+from codeflare_compile.ir import PodSize, RunPlan
+
+MANAGED_BY = "codeflare-compile"
+GPU_RESOURCE = "nvidia.com/gpu"
+
+
+def standard_labels(plan: RunPlan, component: str) -> dict[str, str]:
+    """The labels of SPEC §3 over the user's own labels; carried by every object and pod."""
+    return {
+        **plan.labels,
+        "app.kubernetes.io/name": plan.app.name,
+        "app.kubernetes.io/instance": plan.name,
+        "app.kubernetes.io/managed-by": MANAGED_BY,
+        "app.kubernetes.io/component": component,
+        "codeflare.dev/run": plan.name,
+        "codeflare.dev/application": plan.app.name,
+        "codeflare.dev/archetype": plan.archetype,
+        "codeflare.dev/size": plan.size,
+    }
+
+
+def metadata(plan: RunPlan, name: str, component: str) -> dict[str, Any]:
+    meta: dict[str, Any] = {
+        "name": name,
+        "namespace": plan.namespace,
+        "labels": standard_labels(plan, component),
+    }
+    if plan.annotations:
+        meta["annotations"] = dict(plan.annotations)
+    return meta
+
+
+def resources(pod: PodSize) -> dict[str, dict[str, str]]:
+    """requests = limits, every quantity a string (CRDs reject floats)."""
+    amounts = {"cpu": pod.cpu, "memory": pod.memory}
+    if pod.gpu > 0:
+        amounts[GPU_RESOURCE] = str(pod.gpu)
+    return {"requests": dict(amounts), "limits": dict(amounts)}
+
+
+def secret_env(plan: RunPlan) -> list[dict[str, Any]]:
+    """Environment taken from Secrets, always by reference."""
+    return [
+        {"name": name, "valueFrom": {"secretKeyRef": {
+            "name": value.secret_key_ref.name, "key": value.secret_key_ref.key}}}
+        for name, value in plan.env.items() if isinstance(value, SecretEnv)
+    ]
+
+
+def plain_env(plan: RunPlan) -> dict[str, str]:
+    return {name: value for name, value in plan.env.items() if isinstance(value, str)}
+
+
+CONTAINER_SECURITY: dict[str, Any] = {"allowPrivilegeEscalation": False}
+
+
+def pod_spec(plan: RunPlan, containers: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
+    """A pod spec with the Run's pull secrets, priority and security context applied."""
+    spec: dict[str, Any] = {**fields, "automountServiceAccountToken": False}
+    if plan.priority_class:
+        spec["priorityClassName"] = plan.priority_class
+    if plan.image_pull_secrets:
+        spec["imagePullSecrets"] = [{"name": s} for s in plan.image_pull_secrets]
+    security = plan.app.model.spec.security_context
+    if security is not None:
+        context = security.model_dump(by_alias=True, exclude_none=True)
+        if context:
+            spec["securityContext"] = context
+    spec["containers"] = containers
+    return spec
+
+
+def pod_template(plan: RunPlan, component: str, spec: dict[str, Any]) -> dict[str, Any]:
+    return {"metadata": {"labels": standard_labels(plan, component)}, "spec": spec}

@@ -1,0 +1,84 @@
+"""Ray archetype → one `RayJob` (ray.io/v1) with an embedded cluster (SPEC §3, targets §2).
+
+The head and every worker get the Run's per-pod size; `workers` worker pods in one group of
+fixed size (replicas = minReplicas = maxReplicas); no worker group when workers is 0.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from codeflare_compile.emit.yaml import dump_yaml
+from codeflare_compile.ir import Lowered, PodSet, RunPlan
+from codeflare_compile.lower import pods
+from codeflare_compile.lower.names import fit_name
+from codeflare_compile.passes.durations import seconds
+
+#: KubeRay: RayJob names are DNS-1035 labels of at most 47 characters.
+RAYJOB_NAME_LIMIT = 47
+HEAD_PORTS = ({"name": "gcs", "containerPort": 6379}, {"name": "dashboard", "containerPort": 8265},
+              {"name": "client", "containerPort": 10001})
+PRE_STOP = {"preStop": {"exec": {"command": ["/bin/sh", "-c", "ray stop"]}}}
+WORKER_GROUP = "workers"
+HEAD_PATH = ("spec", "rayClusterSpec", "headGroupSpec", "template")
+WORKER_PATH = ("spec", "rayClusterSpec", "workerGroupSpecs", 0, "template")
+
+
+def lower_ray(plan: RunPlan) -> Lowered:
+    head = _template(plan, "ray-head", ports=list(HEAD_PORTS))
+    cluster: dict[str, Any] = {
+        "headGroupSpec": {"rayStartParams": {"dashboard-host": "0.0.0.0"}, "template": head},
+    }
+    pod_sets = [PodSet(HEAD_PATH, 1)]
+    if plan.pod.workers > 0:
+        cluster["workerGroupSpecs"] = [{
+            "groupName": WORKER_GROUP,
+            "replicas": plan.pod.workers,
+            "minReplicas": plan.pod.workers,
+            "maxReplicas": plan.pod.workers,
+            "rayStartParams": {},
+            "template": _template(plan, "ray-worker"),
+        }]
+        pod_sets.append(PodSet(WORKER_PATH, plan.pod.workers))
+    spec: dict[str, Any] = {"entrypoint": plan.entrypoint}
+    runtime_env = _runtime_env(plan)
+    if runtime_env:
+        spec["runtimeEnvYAML"] = runtime_env
+    spec["shutdownAfterJobFinishes"] = True
+    timeout = plan.run.model.spec.timeout
+    if timeout:
+        spec["activeDeadlineSeconds"] = seconds(timeout)
+    spec["rayClusterSpec"] = cluster
+    name = fit_name(plan.name, RAYJOB_NAME_LIMIT, letter_first=True)
+    workload = {
+        "apiVersion": "ray.io/v1",
+        "kind": "RayJob",
+        "metadata": pods.metadata(plan, name, "rayjob"),
+        "spec": spec,
+    }
+    return Lowered(plan, workload, pod_sets, [workload])
+
+
+def _template(plan: RunPlan, role: str, ports: list[dict[str, Any]] | None = None
+              ) -> dict[str, Any]:
+    container: dict[str, Any] = {"name": role, "image": plan.image}
+    if ports:
+        container["ports"] = ports
+    env = pods.secret_env(plan)
+    if env:
+        container["env"] = env
+    container["resources"] = pods.resources(plan.pod)
+    container["lifecycle"] = PRE_STOP
+    container["securityContext"] = dict(pods.CONTAINER_SECURITY)
+    return pods.pod_template(plan, role, pods.pod_spec(plan, [container]))
+
+
+def _runtime_env(plan: RunPlan) -> str | None:
+    """pip requirements and plain environment for the job; Secret-backed env stays on pods."""
+    runtime: dict[str, Any] = {}
+    if plan.requirements:
+        runtime["pip"] = list(plan.requirements)
+    env = pods.plain_env(plan)
+    if env:
+        runtime["env_vars"] = env
+    return dump_yaml(runtime) if runtime else None

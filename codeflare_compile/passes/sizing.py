@@ -1,0 +1,76 @@
+"""Tee-shirt sizing: size name → per-pod cpu/memory/gpu and a pod count (SPEC §2).
+
+size = Run `size`, else the Platform's `defaultSize`, else `xs`; raised to the Application's
+`minSize`. The configuration is the applicable RunSizeConfiguration with the lowest priority
+(applicable: no `namespaces`, or the Run's namespace among them); the built-in table when none
+applies. workers = Run `workers`, else the size's; gpu only when both `supportsGpu` are true.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from codeflare_compile.api import RunSizeConfiguration
+from codeflare_compile.api.common import SIZES
+from codeflare_compile.api.sizing import DEFAULT_SIZES, PhysicalSize
+from codeflare_compile.diagnostics import Code, Diagnostics, Note
+from codeflare_compile.ir import PodSize, Program, Resource, RunPlan, SizeDecision
+
+DEFAULT_SIZE = "xs"
+BUILT_IN = "built-in default"
+
+
+def sizing(plans: list[RunPlan], program: Program, diags: Diagnostics) -> list[RunPlan]:
+    return [p for plan in plans if (p := size_run(plan, program, diags)) is not None]
+
+
+def applicable(program: Program, namespace: str) -> list[Resource[RunSizeConfiguration]]:
+    """The configurations that apply in a namespace, best (lowest priority) first."""
+    found = [c for c in program.size_configs.values()
+             if c.model.spec.namespaces is None or namespace in c.model.spec.namespaces]
+    return sorted(found, key=lambda c: (c.model.spec.priority, c.name))
+
+
+def size_run(plan: RunPlan, program: Program, diags: Diagnostics) -> RunPlan | None:
+    run, app = plan.run.model.spec, plan.app.model.spec
+    requested = run.size or program.target.default_size or DEFAULT_SIZE
+    size = requested
+    if app.min_size and SIZES.index(app.min_size) > SIZES.index(size):
+        size = app.min_size
+    configs = applicable(program, plan.namespace)
+    table: dict[str, PhysicalSize] = DEFAULT_SIZES
+    chosen = configs[0] if configs else None
+    if chosen is not None:
+        ties = [c for c in configs[1:] if c.model.spec.priority == chosen.model.spec.priority]
+        if ties:
+            diags.error(Code.AMBIGUOUS_SIZE_POLICY,
+                        f"RunSizeConfigurations '{chosen.name}' and '{ties[0].name}' both apply "
+                        f"to namespace '{plan.namespace}' with priority "
+                        f"{chosen.model.spec.priority}", chosen.span("spec", "priority"),
+                        help="give them different priorities (the lowest number wins)",
+                        notes=[Note(ties[0].span("spec", "priority"), "the other one")])
+            return None
+        table = chosen.model.spec.config
+    physical = table.get(size)
+    if physical is None:
+        assert chosen is not None  # the built-in table has every size
+        raised = size != requested
+        where = plan.app.span("spec", "minSize") if raised else (
+            plan.run.span("spec", "size") if run.size else plan.run.key_span("spec"))
+        diags.error(Code.SIZE_NOT_CONFIGURED,
+                    f"size '{size}' is not in RunSizeConfiguration '{chosen.name}'", where,
+                    help=f"'{chosen.name}' defines: {', '.join(_ordered(table))}; add '{size}' "
+                         "there or choose one of those",
+                    notes=[Note(chosen.key_span("spec", "config"),
+                                f"'{chosen.name}' applies to namespace '{plan.namespace}'")])
+        return None
+    gpu = physical.gpu if app.supports_gpu and run.supports_gpu else 0
+    workers = run.workers if run.workers is not None else physical.workers
+    decision = SizeDecision(requested, size, chosen.name if chosen else BUILT_IN,
+                            chosen.key_span("metadata", "name") if chosen else None)
+    return replace(plan, size=size, decision=decision,
+                   pod=PodSize(physical.cpu, physical.memory, gpu, workers))
+
+
+def _ordered(table: dict[str, PhysicalSize]) -> list[str]:
+    return [s for s in SIZES if s in table]

@@ -1,0 +1,78 @@
+"""The compiler's stages, written down once.
+
+load → build the typed IR → policy passes → one lowering per archetype → cross-cutting passes
+→ order. Validation and emission follow in `cli` (they need the command-line's choices).
+Every stage is a plain function; problems go to one `Diagnostics`, so one run reports them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from codeflare_compile.build import build
+from codeflare_compile.diagnostics import Code, Diagnostics
+from codeflare_compile.ir import Lowered, Overrides, Program, RunPlan
+from codeflare_compile.lower import LOWERINGS, unsupported
+from codeflare_compile.passes.priority import priority
+from codeflare_compile.passes.resolve import resolve
+from codeflare_compile.passes.sizing import sizing
+from codeflare_compile.source import Sources, load
+from codeflare_compile.target.gang import gang
+from codeflare_compile.target.queueing import queueing
+
+PolicyPass = Callable[[list[RunPlan], Program, Diagnostics], list[RunPlan]]
+
+#: Policy passes in order: each takes the resolved Runs and returns them with a decision taken.
+POLICY_PASSES: tuple[PolicyPass, ...] = (sizing, priority)
+
+
+@dataclass
+class Compilation:
+    """Everything a command may want to show: the inputs, the decisions, the objects."""
+
+    sources: Sources
+    diagnostics: Diagnostics
+    program: Program | None = None
+    plans: list[RunPlan] = field(default_factory=list)
+    objects: list[dict[str, Any]] = field(default_factory=list)
+
+
+def compile_paths(paths: Sequence[str], includes: Sequence[str], overrides: Overrides,
+                  allow_empty: bool = False) -> Compilation:
+    diags = Diagnostics()
+    sources = load(paths, includes, diags)
+    result = Compilation(sources, diags)
+    program = build(sources.documents, overrides, diags)
+    result.program = program
+    plans = resolve(program, diags)
+    for policy in POLICY_PASSES:
+        plans = policy(plans, program, diags)
+    result.plans = plans
+    for plan in plans:
+        lowered = lower(plan, diags)
+        if lowered is None:
+            continue
+        lowered = gang(lowered, program.target)
+        lowered = queueing(lowered, program.target, diags)
+        result.objects.extend(lowered.objects)
+    if not result.objects and not allow_empty and not diags.has_errors:
+        diags.error(Code.EMPTY_OUTPUT,
+                    "no Run found: the output would be empty" if not program.runs
+                    else "the output is empty", None,
+                    help="pass the files or folders holding your Runs (-I paths only supply "
+                         "definitions), or --allow-empty")
+    return result
+
+
+def lower(plan: RunPlan, diags: Diagnostics) -> Lowered | None:
+    """The archetype's lowering, or a diagnostic for what this version cannot lower."""
+    missing = unsupported(plan)
+    for path, what in missing:
+        diags.error(Code.UNSUPPORTED, f"{what} is not supported by this version of "
+                    "codeflare-compile", plan.app.key_span(*path),
+                    help="see docs/status.md for what is supported")
+    if missing:
+        return None
+    return LOWERINGS[plan.archetype](plan)

@@ -1,0 +1,259 @@
+"""Loading input: files and folders, YAML documents whose every value knows its file:line:col.
+
+The YAML is composed into nodes (ruamel.yaml keeps a mark on each) and turned into plain Python
+values by hand, so that duplicate keys, alias bombs and non-mapping documents become diagnostics
+instead of exceptions, and so that later stages can map any path in a document back to the text.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from codeflare_compile.diagnostics import Code, Diagnostics, Note, Span
+
+#: A path into a document: mapping keys and sequence indexes.
+DocPath = tuple[str | int, ...]
+
+#: Refuse documents that expand to more nodes than this (YAML alias bombs).
+MAX_NODES = 100_000
+#: Refuse files larger than this; job specs are small.
+MAX_FILE_BYTES = 8 * 1024 * 1024
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+class InputError(Exception):
+    """A usage or I/O problem (missing file, unreadable folder): exit code 2."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """One YAML document: its plain data and the span of every value and mapping key in it."""
+
+    file: str
+    index: int
+    data: dict[str, Any]
+    spans: dict[DocPath, Span]
+    key_spans: dict[DocPath, Span]
+    included: bool  # from an -I path: supplies definitions, its Runs are not compiled
+
+    def span(self, path: DocPath) -> Span:
+        """The span of the value at `path`, or of its nearest enclosing value that has one."""
+        for end in range(len(path), -1, -1):
+            span = self.spans.get(path[:end])
+            if span is not None:
+                return span
+        return Span(self.file, 1, 1, 2)
+
+    def key_span(self, path: DocPath) -> Span:
+        """The span of the key that introduces `path`, falling back to the value's span."""
+        return self.key_spans.get(path) or self.span(path)
+
+
+@dataclass
+class Sources:
+    """Everything loaded: the documents and the text of each file, for rendering diagnostics."""
+
+    documents: list[Document] = field(default_factory=list)
+    lines: dict[str, list[str]] = field(default_factory=dict)
+
+
+def discover(paths: Sequence[str]) -> list[str]:
+    """Expand files and folders (recursively, `*.yaml`/`*.yml`) into a sorted list of files."""
+    found: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path, followlinks=False):
+                dirs.sort()
+                found.extend(
+                    os.path.join(root, name) for name in sorted(files)
+                    if name.endswith(YAML_SUFFIXES) and not name.startswith(".")
+                )
+        elif path.is_file():
+            found.append(str(path))
+        elif path.exists():
+            raise InputError(f"{raw}: not a regular file or folder")
+        else:
+            raise InputError(f"{raw}: no such file or folder")
+    return found
+
+
+def load(paths: Sequence[str], includes: Sequence[str], diags: Diagnostics) -> Sources:
+    """Load every document from PATH arguments and -I paths; problems go to `diags`."""
+    sources = Sources()
+    seen: set[str] = set()
+    for files, included in ((discover(paths), False), (discover(includes), True)):
+        for file in files:
+            real = os.path.realpath(file)
+            if real in seen:
+                continue
+            seen.add(real)
+            _load_file(file, included, sources, diags)
+    return sources
+
+
+def load_text(file: str, text: str, sources: Sources, diags: Diagnostics,
+              included: bool = False) -> None:
+    """Parse `text` as the contents of `file` and add its documents to `sources`."""
+    sources.lines[file] = text.splitlines()
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError
+
+    yaml = YAML(typ="safe", pure=True)
+    try:
+        for index, node in enumerate(yaml.compose_all(text)):
+            if node is None:
+                continue
+            builder = _Builder(file, diags)
+            data = builder.build(node, ())
+            if builder.failed:
+                continue
+            if not isinstance(data, dict):
+                diags.error(Code.NOT_A_MAPPING, f"document {index + 1} is not a mapping",
+                            builder.spans[()],
+                            help="each document must be a resource with apiVersion, kind, "
+                                 "metadata and spec")
+                continue
+            sources.documents.append(
+                Document(file, index, data, builder.spans, builder.key_spans, included))
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        diags.error(Code.YAML_SYNTAX, f"YAML syntax error: {problem}", Span(file, line, col, col + 1),
+                    help=_syntax_help(problem))
+    except Exception as exc:  # the pure-Python scanner raises a few unmarked errors
+        diags.error(Code.YAML_SYNTAX, f"YAML syntax error: {exc}", Span(file, 1, 1, 2),
+                    help="check the file is valid YAML")
+
+
+def _syntax_help(problem: str) -> str:
+    if "tab" in problem:
+        return "YAML indentation must use spaces, not tabs"
+    if "mapping values are not allowed" in problem:
+        return "a value containing ': ' must be quoted"
+    return "check the indentation and quoting around this point"
+
+
+def _load_file(file: str, included: bool, sources: Sources, diags: Diagnostics) -> None:
+    try:
+        size = os.path.getsize(file)
+        if size > MAX_FILE_BYTES:
+            diags.error(Code.YAML_SYNTAX, f"file is {size} bytes, over the {MAX_FILE_BYTES} limit",
+                        Span(file, 1, 1, 2), help="split large inputs into several files")
+            return
+        raw = Path(file).read_bytes()
+    except OSError as exc:
+        raise InputError(f"{file}: {exc.strerror or exc}") from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        diags.error(Code.YAML_SYNTAX, "file is not valid UTF-8", Span(file, line, col, col + 1),
+                    help="save the file as UTF-8 text")
+        return
+    load_text(file, text, sources, diags, included)
+
+
+class _Builder:
+    """Turns a composed node tree into plain values, recording spans as it goes."""
+
+    def __init__(self, file: str, diags: Diagnostics) -> None:
+        self.file = file
+        self.diags = diags
+        self.spans: dict[DocPath, Span] = {}
+        self.key_spans: dict[DocPath, Span] = {}
+        self.nodes = 0
+        self.failed = False
+
+    def span(self, node: Any) -> Span:
+        start, end = node.start_mark, node.end_mark
+        end_col = end.column + 1 if end.line == start.line else 10_000
+        return Span(self.file, start.line + 1, start.column + 1, max(end_col, start.column + 2))
+
+    def build(self, node: Any, path: DocPath) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            if not self.failed:
+                self.diags.error(Code.ALIAS_LIMIT,
+                                 f"document expands to more than {MAX_NODES} values",
+                                 self.span(node),
+                                 help="YAML aliases (*name) are expanded; reduce their nesting")
+            self.failed = True
+            return None
+        if self.failed:
+            return None
+        self.spans.setdefault(path, self.span(node))
+        kind = type(node).__name__
+        if kind == "MappingNode":
+            return self._mapping(node, path)
+        if kind == "SequenceNode":
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        return _scalar(node)
+
+    def _mapping(self, node: Any, path: DocPath) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first: dict[str, Span] = {}
+        for key_node, value_node in node.value:
+            if _tag(key_node) == "tag:yaml.org,2002:merge":
+                merged = self.build(value_node, path)
+                for source in merged if isinstance(merged, list) else [merged]:
+                    if isinstance(source, dict):
+                        for key, value in source.items():
+                            result.setdefault(key, value)
+                continue
+            key = _scalar(key_node) if type(key_node).__name__ == "ScalarNode" else None
+            key_span = self.span(key_node)
+            if not isinstance(key, str):
+                key = str(key) if isinstance(key, (int, float, bool)) else None
+            if key is None:
+                self.diags.error(Code.NOT_A_MAPPING, "mapping keys must be plain strings",
+                                 key_span, help="quote the key")
+                continue
+            if key in first:
+                self.diags.error(Code.DUPLICATE_KEY, f"duplicate key '{key}'", key_span,
+                                 help="remove one of the two; YAML would silently keep the last",
+                                 notes=[Note(first[key], "first defined here")])
+                continue
+            first[key] = key_span
+            self.key_spans[(*path, key)] = key_span
+            result[key] = self.build(value_node, (*path, key))
+        return result
+
+
+def _tag(node: Any) -> str:
+    tag = node.tag
+    return str(getattr(tag, "value", tag))
+
+
+def _scalar(node: Any) -> Any:
+    """Resolve a scalar by its YAML 1.2 core-schema tag; timestamps and binaries stay strings."""
+    tag, value = _tag(node), node.value
+    if tag == "tag:yaml.org,2002:null":
+        return None
+    if tag == "tag:yaml.org,2002:bool":
+        return value.lower() == "true"
+    if tag == "tag:yaml.org,2002:int":
+        text = value.replace("_", "")
+        sign = -1 if text.startswith("-") else 1
+        digits = text.lstrip("+-")
+        for prefix, base in (("0x", 16), ("0o", 8), ("0b", 2)):
+            if digits.lower().startswith(prefix):
+                return sign * int(digits[2:], base)
+        return sign * int(digits)
+    if tag == "tag:yaml.org,2002:float":
+        text = value.replace("_", "").lower()
+        if text in (".inf", "+.inf"):
+            return float("inf")
+        if text == "-.inf":
+            return float("-inf")
+        if text == ".nan":
+            return float("nan")
+        return float(text)
+    return str(value)
+

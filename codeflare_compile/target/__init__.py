@@ -1,0 +1,1 @@
+"""Cross-cutting lowering over every archetype's output: gang scheduling, then queueing."""
