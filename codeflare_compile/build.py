@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from codeflare_compile.api import API_VERSION, CLUSTER_SCOPED, KINDS
+from codeflare_compile.api.dataset import CREDENTIAL_KEYS
 from codeflare_compile.diagnostics import Code, Diagnostics, Note, suggestion
 from codeflare_compile.ir import Overrides, Program, Resource
 from codeflare_compile.passes.platform import make_target
@@ -43,6 +44,11 @@ _HELP_BY_TYPE = {
                           "reference it with secretRef: {name: <secret>}",
     "invalid_name": "names are DNS-1123 labels, such as 'train-mnist'",
     "invalid_quantity": "quantities are strings such as \"500m\", \"2\", \"1536Mi\" or \"4Gi\"",
+    "bool_type": "write true or false, unquoted",
+    "int_type": "write a whole number, unquoted",
+    "string_type": "write a string; quote it if YAML reads it as a number or boolean",
+    "greater_than_equal": "use a value in the allowed range",
+    "too_short": "add at least one entry",
 }
 
 
@@ -68,11 +74,11 @@ def build(documents: Sequence[Document], overrides: Overrides, diags: Diagnostic
         res = Resource(res.kind, res.name, namespace, res.model, res.doc)
         if res.kind == "Run" and res.doc.included:
             continue
-        index: dict[Any, Any] = {
+        indexes: dict[str, dict[Any, Any]] = {
             "Application": program.applications, "Run": program.runs,
             "DataSet": program.datasets, "Image": program.images,
-        }[res.kind]
-        _add(index, (namespace, res.name), res, diags)
+        }
+        _add(indexes[res.kind], (namespace, res.name), res, diags)
     return program
 
 
@@ -99,7 +105,9 @@ def _parse(doc: Document, diags: Diagnostics) -> Resource[Any] | None:
                         help=f"set apiVersion: {API_VERSION}")
         else:
             diags.error(Code.UNKNOWN_KIND, f"unknown apiVersion '{api_version}'",
-                        doc.span(("apiVersion",)), help=f"the input API is {API_VERSION}")
+                        doc.span(("apiVersion",)),
+                        help=f"only {API_VERSION} resources are compiled; keep other "
+                             "manifests out of the input paths")
         return None
     if kind not in KINDS:
         span = doc.span(("kind",)) if "kind" in data else doc.span(())
@@ -129,19 +137,22 @@ def _split(loc: tuple[str | int, ...], data: Any) -> tuple[DocPath, list[tuple[i
     branches: list[tuple[int, str]] = []
     node = data
     for seg in loc:
-        if isinstance(node, dict) and isinstance(seg, str) and seg in node:
+        if _has(node, seg):
             node = node[seg]
             path.append(seg)
-        elif isinstance(node, list) and isinstance(seg, int) and 0 <= seg < len(node):
-            node = node[seg]
-            path.append(seg)
-        elif isinstance(seg, str) and not isinstance(node, dict | list):
-            branches.append((len(path), seg))
-        elif isinstance(seg, str) and (branches or _looks_like_branch(seg)):
+        elif isinstance(seg, str) and (
+            not isinstance(node, dict | list) or branches or _looks_like_branch(seg)
+        ):
             branches.append((len(path), seg))
         else:
             path.append(seg)  # a missing or unknown key: the path ends here
     return tuple(path), branches
+
+
+def _has(node: Any, seg: str | int) -> bool:
+    if isinstance(node, dict):
+        return isinstance(seg, str) and seg in node
+    return isinstance(node, list) and isinstance(seg, int) and 0 <= seg < len(node)
 
 
 def _looks_like_branch(seg: str) -> bool:
@@ -218,18 +229,25 @@ def _report(error: ErrorDetails, doc: Document, model_cls: type[BaseModel],
         diags.error(code, f"invalid value '{error['input']}' for '{dotted}'", doc.span(path),
                     help=_PATTERN_HELP.get(field, f"match the pattern {error['ctx']['pattern']}"))
         return
+    span = doc.span(path)
+    if kind == "inline_credentials":
+        inline = _value_at(doc.data, path)
+        found = [k for k in inline if k in CREDENTIAL_KEYS] if isinstance(inline, dict) else []
+        if found:
+            span = doc.key_span((*path, found[0]))
     message = error["msg"]
     if path and kind not in _CODE_BY_TYPE:
         message = f"'{dotted}': {message[0].lower()}{message[1:]}"
-    diags.error(code, message, doc.span(path), help=help_text or _generic_help(kind))
+        if not isinstance(error["input"], dict | list):
+            message = f"invalid value {error['input']!r} for {message}"
+    diags.error(code, message, span,
+                help=help_text or "see the field reference in docs/input-api.md")
 
 
-def _generic_help(kind: str) -> str:
-    if kind in ("one_of", "archetype_requires", "archetype_field"):
-        return "see the field reference in docs/input-api.md"
-    if kind.startswith(("greater", "less")):
-        return "use a value in the allowed range"
-    return "see the field reference in docs/input-api.md"
+def _value_at(data: Any, path: DocPath) -> Any:
+    for seg in path:
+        data = data[seg]
+    return data
 
 
 def _fields_at(model_cls: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:

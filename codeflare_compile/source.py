@@ -124,15 +124,15 @@ def load_text(file: str, text: str, sources: Sources, diags: Diagnostics,
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
-        diags.error(Code.YAML_SYNTAX, f"YAML syntax error: {problem}", Span(file, line, col, col + 1),
-                    help=_syntax_help(problem))
+        diags.error(Code.YAML_SYNTAX, f"YAML syntax error: {problem}",
+                    Span(file, line, col, col + 1), help=_syntax_help(problem))
     except Exception as exc:  # the pure-Python scanner raises a few unmarked errors
         diags.error(Code.YAML_SYNTAX, f"YAML syntax error: {exc}", Span(file, 1, 1, 2),
                     help="check the file is valid YAML")
 
 
 def _syntax_help(problem: str) -> str:
-    if "tab" in problem:
+    if "\\t" in problem or "tab" in problem:
         return "YAML indentation must use spaces, not tabs"
     if "mapping values are not allowed" in problem:
         return "a value containing ': ' must be quoted"
@@ -221,8 +221,9 @@ class _Builder:
                                  notes=[Note(first[key], "first defined here")])
                 continue
             first[key] = key_span
-            self.key_spans[(*path, key)] = key_span
-            result[key] = self.build(value_node, (*path, key))
+            child: DocPath = (*path, key)
+            self.key_spans[child] = key_span
+            result[key] = self.build(value_node, child)
         return result
 
 

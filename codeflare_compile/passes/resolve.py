@@ -40,7 +40,8 @@ def resolve(program: Program, diags: Diagnostics) -> list[RunPlan]:
             requirements=tuple(app_spec.requirements),
             labels={**app.model.metadata.labels, **run.model.metadata.labels},
             annotations={**app.model.metadata.annotations, **run.model.metadata.annotations},
-            image_pull_secrets=tuple(dict.fromkeys(pull_secrets + program.target.image_pull_secrets)),
+            image_pull_secrets=tuple(
+                dict.fromkeys(pull_secrets + program.target.image_pull_secrets)),
         ))
     return plans
 
@@ -100,7 +101,8 @@ def _check_inputs(owner: Resource[Application] | Resource[Run], inputs: list[Inp
     """Every DataSet an input names must exist in the owner's namespace."""
     available = [n for (ns, n) in program.datasets if ns == owner.namespace]
     for i, item in enumerate(inputs):
-        refs = [((*path, i, "dataset"), item.dataset)] if item.dataset else [
+        refs: list[tuple[tuple[str | int, ...], str]] = [
+            ((*path, i, "dataset"), item.dataset)] if item.dataset else [
             ((*path, i, "sizes", size), name) for size, name in (item.sizes or {}).items()]
         for ref_path, name in refs:
             if (owner.namespace, name) in program.datasets:

@@ -8,7 +8,9 @@ applies. workers = Run `workers`, else the size's; gpu only when both `supportsG
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 from codeflare_compile.api import RunSizeConfiguration
 from codeflare_compile.api.common import SIZES
@@ -38,7 +40,7 @@ def size_run(plan: RunPlan, program: Program, diags: Diagnostics) -> RunPlan | N
     if app.min_size and SIZES.index(app.min_size) > SIZES.index(size):
         size = app.min_size
     configs = applicable(program, plan.namespace)
-    table: dict[str, PhysicalSize] = DEFAULT_SIZES
+    table: Mapping[Any, PhysicalSize] = DEFAULT_SIZES
     chosen = configs[0] if configs else None
     if chosen is not None:
         ties = [c for c in configs[1:] if c.model.spec.priority == chosen.model.spec.priority]
@@ -72,5 +74,5 @@ def size_run(plan: RunPlan, program: Program, diags: Diagnostics) -> RunPlan | N
                    pod=PodSize(physical.cpu, physical.memory, gpu, workers))
 
 
-def _ordered(table: dict[str, PhysicalSize]) -> list[str]:
+def _ordered(table: Mapping[str, PhysicalSize]) -> list[str]:
     return [s for s in SIZES if s in table]
