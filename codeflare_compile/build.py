@@ -229,10 +229,10 @@ def _report(error: ErrorDetails, doc: Document, model_cls: type[BaseModel],
         diags.error(code, f"invalid value '{error['input']}' for '{dotted}'", doc.span(path),
                     help=_PATTERN_HELP.get(field, f"match the pattern {error['ctx']['pattern']}"))
         return
-    span = doc.span(path)
+    value = _value_at(doc.data, path)
+    span = doc.key_span(path) if isinstance(value, dict) and path else doc.span(path)
     if kind == "inline_credentials":
-        inline = _value_at(doc.data, path)
-        found = [k for k in inline if k in CREDENTIAL_KEYS] if isinstance(inline, dict) else []
+        found = [k for k in value if k in CREDENTIAL_KEYS] if isinstance(value, dict) else []
         if found:
             span = doc.key_span((*path, found[0]))
     message = error["msg"]
@@ -246,6 +246,8 @@ def _report(error: ErrorDetails, doc: Document, model_cls: type[BaseModel],
 
 def _value_at(data: Any, path: DocPath) -> Any:
     for seg in path:
+        if not _has(data, seg):
+            return None
         data = data[seg]
     return data
 

@@ -110,7 +110,7 @@ def load_text(file: str, text: str, sources: Sources, diags: Diagnostics,
                 continue
             builder = _Builder(file, diags)
             data = builder.build(node, ())
-            if builder.failed:
+            if builder.failed or data is None:  # an empty document, as after a final `---`
                 continue
             if not isinstance(data, dict):
                 diags.error(Code.NOT_A_MAPPING, f"document {index + 1} is not a mapping",

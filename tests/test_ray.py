@@ -1,0 +1,103 @@
+"""Ray lowering and the cross-cutting passes on its output, checked field by field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from codeflare_compile.diagnostics import Diagnostics
+from codeflare_compile.ir import Overrides
+from codeflare_compile.lower.ray import lower_ray
+from codeflare_compile.passes.priority import priority
+from codeflare_compile.passes.sizing import sizing
+from codeflare_compile.target.gang import gang
+from codeflare_compile.target.queueing import pod_set_path, queueing
+from tests.build_inputs import app, plans, run
+
+ENV = ("  requirements: [numpy==2.1.0]\n  env:\n    PLAIN: 'yes'\n"
+       "    TOKEN: {secretKeyRef: {name: creds, key: token}}\n")
+
+
+def lowered(text: str, overrides: Overrides | None = None) -> Any:
+    prog, resolved, diags = plans(text, overrides)
+    resolved = priority(sizing(resolved, prog, diags), prog, diags)
+    assert not diags.has_errors, diags.items
+    (plan,) = resolved
+    return lower_ray(plan), prog
+
+
+def test_head_and_workers_get_the_size() -> None:
+    low, _ = lowered(app() + run(extra="  size: sm\n"))
+    cluster = low.workload["spec"]["rayClusterSpec"]
+    head = cluster["headGroupSpec"]["template"]["spec"]["containers"][0]
+    (group,) = cluster["workerGroupSpecs"]
+    assert head["resources"] == {"requests": {"cpu": "1", "memory": "8Gi"},
+                                 "limits": {"cpu": "1", "memory": "8Gi"}}
+    assert group["template"]["spec"]["containers"][0]["resources"] == head["resources"]
+    assert (group["replicas"], group["minReplicas"], group["maxReplicas"]) == (2, 2, 2)
+    assert [(p.replicas) for p in low.pod_sets] == [1, 2]
+
+
+def test_zero_workers_is_head_only() -> None:
+    low, _ = lowered(app() + run(extra="  workers: 0\n"))
+    assert "workerGroupSpecs" not in low.workload["spec"]["rayClusterSpec"]
+    assert len(low.pod_sets) == 1
+
+
+def test_entrypoint_runtime_env_and_secret_env() -> None:
+    low, _ = lowered(app(extra=ENV + "  options: --a 1\n") + run(extra="  options: --b 2\n"))
+    spec = low.workload["spec"]
+    assert spec["entrypoint"] == "python3 main.py --b 2"
+    assert spec["runtimeEnvYAML"] == "pip:\n- numpy==2.1.0\nenv_vars:\n  PLAIN: 'yes'\n"
+    assert spec["shutdownAfterJobFinishes"] is True
+    head = spec["rayClusterSpec"]["headGroupSpec"]["template"]["spec"]["containers"][0]
+    assert head["env"] == [{"name": "TOKEN", "valueFrom": {"secretKeyRef": {
+        "name": "creds", "key": "token"}}}]
+
+
+def test_run_env_merges_over_application_env() -> None:
+    low, _ = lowered(app(extra=ENV) + run(extra="  env: {PLAIN: 'no', EXTRA: x}\n"))
+    assert "PLAIN: 'no'\n  EXTRA: x\n" in low.workload["spec"]["runtimeEnvYAML"]
+
+
+def test_gang_labels_every_pod_and_counts_members() -> None:
+    low, prog = lowered(app() + run(extra="  size: md\n"))
+    low = gang(low, prog.target)
+    pod_group, rayjob = low.objects
+    assert pod_group["spec"] == {"minMember": 5}
+    for template in low.pod_templates():
+        assert template["metadata"]["labels"]["scheduling.x-k8s.io/pod-group"] == "r"
+        assert template["spec"]["schedulerName"] == "scheduler-plugins-scheduler"
+    assert rayjob is low.workload
+
+
+def test_appwrapper_declares_the_inferred_pod_sets() -> None:
+    low, prog = lowered(app() + run(extra="  size: sm\n  queue: q\n"))
+    low = queueing(gang(low, prog.target), prog.target, Diagnostics())
+    (wrapper,) = low.objects
+    assert wrapper["metadata"]["labels"]["kueue.x-k8s.io/queue-name"] == "q"
+    podgroup, rayjob = wrapper["spec"]["components"]
+    assert "podSets" not in podgroup
+    assert rayjob["podSets"] == [
+        {"path": "template.spec.rayClusterSpec.headGroupSpec.template", "replicas": 1},
+        {"path": "template.spec.rayClusterSpec.workerGroupSpecs[0].template", "replicas": 2},
+    ]
+    assert "kueue.x-k8s.io/queue-name" not in rayjob["template"]["metadata"]["labels"]
+
+
+def test_kueue_puts_the_queue_on_the_workload() -> None:
+    low, prog = lowered(app() + run(extra="  queue: q\n"), Overrides(queueing="kueue"))
+    low = queueing(low, prog.target, Diagnostics())
+    assert low.objects == [low.workload]
+    assert low.workload["metadata"]["labels"]["kueue.x-k8s.io/queue-name"] == "q"
+
+
+def test_queue_without_a_queue_system_warns() -> None:
+    low, prog = lowered(app() + run(extra="  queue: q\n"), Overrides(queueing="none"))
+    diags = Diagnostics()
+    queueing(low, prog.target, diags)
+    (warning,) = diags.items
+    assert (warning.code.value, warning.severity.value) == ("CF502", "warning")
+
+
+def test_pod_set_paths() -> None:
+    assert pod_set_path(("spec", "a", 0, "template")) == "template.spec.a[0].template"
