@@ -50,6 +50,9 @@ def compile_paths(paths: Sequence[str], includes: Sequence[str], overrides: Over
     for policy in POLICY_PASSES:
         plans = policy(plans, program, diags)
     result.plans = plans
+    if program.target.logging != "none":
+        _unsupported_logging(program, overrides, diags)
+        return result
     for plan in plans:
         lowered = lower(plan, diags)
         if lowered is None:
@@ -76,3 +79,12 @@ def lower(plan: RunPlan, diags: Diagnostics) -> Lowered | None:
     if missing:
         return None
     return LOWERINGS[plan.archetype](plan)
+
+
+def _unsupported_logging(program: Program, overrides: Overrides, diags: Diagnostics) -> None:
+    platform = program.platform
+    from_platform = overrides.logging is None and platform is not None
+    diags.error(Code.UNSUPPORTED, f"logging '{program.target.logging}' is not supported by this "
+                "version of codeflare-compile",
+                platform.span("spec", "logging") if from_platform and platform else None,
+                help="use logging: none; see docs/status.md for what is supported")
