@@ -33,6 +33,8 @@ _CODE_BY_TYPE = {
     "invalid_quantity": Code.INVALID_QUANTITY,
     "inline_credentials": Code.INLINE_CREDENTIALS,
 }
+#: Errors raised by the input models themselves, whose messages already say what is wrong.
+_OWN_MESSAGES = frozenset({"one_of", "archetype_requires", "archetype_field"})
 #: What a pattern-checked field looks like, keyed by the field name.
 _PATTERN_HELP = {
     "timeout": "write a duration such as 90s, 30m, 2h or 1h30m",
@@ -236,7 +238,7 @@ def _report(error: ErrorDetails, doc: Document, model_cls: type[BaseModel],
         if found:
             span = doc.key_span((*path, found[0]))
     message = error["msg"]
-    if path and kind not in _CODE_BY_TYPE:
+    if path and kind not in _CODE_BY_TYPE and kind not in _OWN_MESSAGES:
         message = f"'{dotted}': {message[0].lower()}{message[1:]}"
         if not isinstance(error["input"], dict | list):
             message = f"invalid value {error['input']!r} for {message}"

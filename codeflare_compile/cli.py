@@ -107,11 +107,11 @@ def _run(paths: list[str], includes: list[str], overrides: Overrides, crds: list
     from codeflare_compile.report import render_all
     from codeflare_compile.source import InputError
 
+    if overrides.namespace is not None:
+        _check_namespace(overrides.namespace)
     try:
         from codeflare_compile.pipeline import compile_paths
 
-        if overrides.namespace is not None:
-            _check_namespace(overrides.namespace)
         result = compile_paths(paths, includes, overrides, allow_empty=allow_empty)
     except InputError as exc:
         _fail(str(exc), EXIT_USAGE)

@@ -94,14 +94,21 @@ def test_unknown_kind_and_api_version(tmp_path: Path) -> None:
 def test_unknown_field_suggests_the_closest(tmp_path: Path) -> None:
     out = compile_files(tmp_path, {"app.yaml": APP.replace("  image:", "  imag:")})
     assert blocks(out) == [
-        "./app.yaml:5:1: error[CF203]: a 'ray' Application needs 'image'\n"
-        " 5 | spec:\n"
-        "   | ^^^^\n"
-        "  help: see the field reference in docs/input-api.md",
         "./app.yaml:7:3: error[CF201]: unknown field 'imag' in Application\n"
         " 7 |   imag: rayproject/ray:2.52.0\n"
         "   |   ^^^^\n"
         "  help: did you mean 'image'?",
+    ]
+
+
+def test_archetype_requirements(tmp_path: Path) -> None:
+    out = compile_files(tmp_path, {"app.yaml": APP.replace("  image: rayproject/ray:2.52.0\n",
+                                                           "")})
+    assert blocks(out) == [
+        "./app.yaml:5:1: error[CF203]: a 'ray' Application needs 'image'\n"
+        " 5 | spec:\n"
+        "   | ^^^^\n"
+        "  help: see the field reference in docs/input-api.md"
     ]
 
 
