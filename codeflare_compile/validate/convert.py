@@ -45,7 +45,8 @@ def _convert(node: Mapping[str, Any], *, structural: bool) -> dict[str, Any]:
             out[key] = {name: _sub(sub, structural) for name, sub in value.items()}
         elif key in ("items", "additionalProperties"):
             out[key] = (
-                [_sub(sub, structural) for sub in value] if isinstance(value, list)
+                [_sub(sub, structural) for sub in value]
+                if isinstance(value, list)
                 else _sub(value, structural)
             )
         elif key in ("allOf", "anyOf", "oneOf") and isinstance(value, list):

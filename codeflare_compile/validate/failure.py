@@ -36,7 +36,8 @@ class ValidationFailure:
 class Issue:
     """A problem found in one object, relative to that object; the engine adds subject and prefix.
 
-    `code` lets the engine drop a schema error that a more precise rule already reports.
+    `code` ("schema", "rule" or a rule's own code) lets the engine drop a schema error that a
+    more precise rule already reports.
     """
 
     path: ObjPath

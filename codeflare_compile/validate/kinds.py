@@ -1,0 +1,88 @@
+"""Which kind an emitted object is, and where wrapper kinds keep the objects they carry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .failure import ObjPath, format_path
+
+
+@dataclass(frozen=True)
+class Gvk:
+    """Group, version and kind; the core group is ""."""
+
+    group: str
+    version: str
+    kind: str
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+
+APPWRAPPER = Gvk("workload.codeflare.dev", "v1beta2", "AppWrapper")
+MCAD_APPWRAPPERS = frozenset(
+    {
+        Gvk("mcad.ibm.com", "v1beta1", "AppWrapper"),
+        Gvk("workload.codeflare.dev", "v1beta1", "AppWrapper"),
+    }
+)
+
+
+def gvk_of(obj: Mapping[str, Any]) -> Gvk | None:
+    """The object's Gvk, or None when apiVersion or kind is missing or not a string."""
+    api_version, kind = obj.get("apiVersion"), obj.get("kind")
+    if not isinstance(api_version, str) or not isinstance(kind, str) or not api_version or not kind:
+        return None
+    group, _, version = api_version.rpartition("/")
+    return Gvk(group, version, kind)
+
+
+def get(node: Any, *keys: str | int) -> Any:
+    """node[k1][k2]…, or None as soon as a level is missing or of the wrong shape."""
+    for key in keys:
+        if isinstance(key, int):
+            if not isinstance(node, list) or not -len(node) <= key < len(node):
+                return None
+            node = node[key]
+        elif isinstance(node, Mapping):
+            node = node.get(key)
+        else:
+            return None
+    return node
+
+
+@dataclass(frozen=True)
+class Wrapped:
+    """An object carried inside a wrapper: its path in the wrapper and a label for messages."""
+
+    path: ObjPath
+    label: str  # e.g. "components[1].template"
+    template: Any
+
+
+def is_wrapper(gvk: Gvk | None) -> bool:
+    return gvk == APPWRAPPER or gvk in MCAD_APPWRAPPERS
+
+
+def wrapped_objects(gvk: Gvk | None, obj: Mapping[str, Any]) -> Iterator[Wrapped]:
+    """The embedded objects of an AppWrapper (v1beta2 components, MCAD GenericItems).
+
+    Their CRDs declare them opaque (preserve-unknown-fields), so each must be validated on its own.
+    """
+    if gvk == APPWRAPPER:
+        listed, inner = get(obj, "spec", "components"), "template"
+        base: ObjPath = ("spec", "components")
+    elif gvk in MCAD_APPWRAPPERS:
+        listed, inner = get(obj, "spec", "resources", "GenericItems"), "generictemplate"
+        base = ("spec", "resources", "GenericItems")
+    else:
+        return
+    if not isinstance(listed, list):
+        return
+    for index, item in enumerate(listed):
+        if isinstance(item, Mapping) and item.get(inner) is not None:
+            path = (*base, index, inner)
+            yield Wrapped(path, format_path(path[1:]), item[inner])
