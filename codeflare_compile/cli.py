@@ -7,11 +7,12 @@ and the start-up of every command stay cheap.
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
 
 import typer
+
+from codeflare_compile.choices import DatasetsBackend, Gang, Logging, OutputFormat, Queueing
 
 if TYPE_CHECKING:
     from codeflare_compile.ir import Overrides
@@ -30,33 +31,6 @@ app = typer.Typer(
 )
 
 
-class Format(str, Enum):
-    yaml = "yaml"
-    json = "json"
-
-
-class Queueing(str, Enum):
-    appwrapper = "appwrapper"
-    mcad = "mcad"
-    kueue = "kueue"
-    none = "none"
-
-
-class Gang(str, Enum):
-    coscheduler = "coscheduler"
-    none = "none"
-
-
-class Datasets(str, Enum):
-    datashim = "datashim"
-    native = "native"
-
-
-class Logging(str, Enum):
-    none = "none"
-    fluentbit = "fluentbit"
-
-
 Paths = Annotated[list[str], typer.Argument(help="Input files or folders (*.yaml, *.yml).",
                                             show_default=False)]
 Includes = Annotated[list[str], typer.Option(
@@ -68,7 +42,7 @@ QueueingOpt = Annotated[Optional[Queueing], typer.Option(  # noqa: UP045
     "--queueing", help="Override the Platform's queueing.")]
 GangOpt = Annotated[Optional[Gang], typer.Option(  # noqa: UP045
     "--gang", help="Override the Platform's gang scheduling.")]
-DatasetsOpt = Annotated[Optional[Datasets], typer.Option(  # noqa: UP045
+DatasetsOpt = Annotated[Optional[DatasetsBackend], typer.Option(  # noqa: UP045
     "--datasets", help="Override the Platform's datasets backend.")]
 LoggingOpt = Annotated[Optional[Logging], typer.Option(  # noqa: UP045
     "--logging", help="Override the Platform's logging.")]
@@ -81,18 +55,12 @@ Debug = Annotated[bool, typer.Option("--debug", help="Show a traceback on intern
 
 
 def _overrides(namespace: str | None, queueing: Queueing | None, gang: Gang | None,
-               datasets: Datasets | None, logging: Logging | None,
+               datasets: DatasetsBackend | None, logging: Logging | None,
                kube_version: str | None) -> Overrides:
     from codeflare_compile.ir import Overrides
 
-    return Overrides(
-        queueing=queueing.value if queueing else None,
-        gang=gang.value if gang else None,
-        datasets=datasets.value if datasets else None,
-        logging=logging.value if logging else None,
-        kube_version=kube_version,
-        namespace=namespace,
-    )
+    return Overrides(queueing=queueing, gang=gang, datasets=datasets, logging=logging,
+                     kube_version=kube_version, namespace=namespace)
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -162,8 +130,8 @@ def compile_command(
     include: Includes = [],  # noqa: B006 (typer reads list defaults)
     output: Annotated[Optional[Path], typer.Option(  # noqa: UP045
         "-o", "--output", help="Write to FILE (atomically) instead of stdout.")] = None,
-    format: Annotated[Format, typer.Option(help="Output format: a YAML stream or a JSON List.")
-                      ] = Format.yaml,
+    format: Annotated[OutputFormat, typer.Option(
+        help="Output format: a YAML stream or a JSON List.")] = "yaml",
     namespace: Namespace = None,
     queueing: QueueingOpt = None,
     gang: GangOpt = None,
@@ -180,7 +148,7 @@ def compile_command(
     result = _run(paths, include, overrides, crds, allow_empty, debug)
     from codeflare_compile.emit.yaml import dump_json_list, dump_yaml_stream
 
-    text = dump_json_list(result.objects) if format is Format.json else (
+    text = dump_json_list(result.objects) if format == "json" else (
         dump_yaml_stream(result.objects) if result.objects else "")
     if output is None:
         sys.stdout.write(text)

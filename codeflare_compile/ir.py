@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from codeflare_compile.api import Application, DataSet, Image, Platform, Run, RunSizeConfiguration
 from codeflare_compile.api.common import EnvValue
-from codeflare_compile.api.platform import DatasetsBackend, Gang, Logging, Queueing
+from codeflare_compile.choices import DatasetsBackend, Gang, Logging, Queueing
 from codeflare_compile.diagnostics import Span
 from codeflare_compile.source import DocPath, Document
 

@@ -7,11 +7,7 @@ from typing import Literal
 from pydantic import Field, StrictStr
 
 from codeflare_compile.api.common import Metadata, Model, Name, Size
-
-Queueing = Literal["appwrapper", "mcad", "kueue", "none"]
-Gang = Literal["coscheduler", "none"]
-DatasetsBackend = Literal["datashim", "native"]
-Logging = Literal["none", "fluentbit"]
+from codeflare_compile.choices import DatasetsBackend, Gang, Logging, Queueing
 
 
 class PriorityClasses(Model):

@@ -1,0 +1,11 @@
+"""The target choices the Platform and the command line share; kept free of heavy imports."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Queueing = Literal["appwrapper", "mcad", "kueue", "none"]
+Gang = Literal["coscheduler", "none"]
+DatasetsBackend = Literal["datashim", "native"]
+Logging = Literal["none", "fluentbit"]
+OutputFormat = Literal["yaml", "json"]
