@@ -14,7 +14,14 @@ from pydantic import BaseModel
 
 from codeflare_compile.api import Application, DataSet, Image, Platform, Run, RunSizeConfiguration
 from codeflare_compile.api.common import EnvValue
-from codeflare_compile.choices import DatasetsBackend, Gang, Logging, Queueing
+from codeflare_compile.choices import (
+    DatasetsBackend,
+    DatashimGroup,
+    Gang,
+    Logging,
+    Queueing,
+    TorchBackend,
+)
 from codeflare_compile.diagnostics import Span
 from codeflare_compile.source import DocPath, Document
 
@@ -52,6 +59,8 @@ class Target:
     gang: Gang = "coscheduler"
     scheduler_name: str = "scheduler-plugins-scheduler"
     datasets: DatasetsBackend = "datashim"
+    datashim_group: DatashimGroup = "datashim.io"
+    torch_backend: TorchBackend = "job"
     logging: Logging = "none"
     kube_version: str | None = None
     namespace: str = "default"
@@ -67,6 +76,8 @@ class Overrides:
     queueing: Queueing | None = None
     gang: Gang | None = None
     datasets: DatasetsBackend | None = None
+    datashim_group: DatashimGroup | None = None
+    torch_backend: TorchBackend | None = None
     logging: Logging | None = None
     kube_version: str | None = None
     namespace: str | None = None
@@ -148,6 +159,8 @@ class Lowered:
     workload: dict[str, Any]
     pod_sets: list[PodSet]
     objects: list[dict[str, Any]] = field(default_factory=list)
+    #: Objects several Runs may share (Datashim Datasets): emitted once, never wrapped.
+    shared: list[dict[str, Any]] = field(default_factory=list)
 
     def pod_templates(self) -> list[dict[str, Any]]:
         """The pod template mappings, for passes that label or schedule every pod."""

@@ -13,7 +13,7 @@ from typing import Any
 
 from codeflare_compile.build import build
 from codeflare_compile.diagnostics import Code, Diagnostics
-from codeflare_compile.ir import Lowered, Overrides, Program, RunPlan
+from codeflare_compile.ir import Lowered, Overrides, Program, RunPlan, Target
 from codeflare_compile.lower import LOWERINGS, unsupported
 from codeflare_compile.passes.priority import priority
 from codeflare_compile.passes.resolve import resolve
@@ -54,7 +54,7 @@ def compile_paths(paths: Sequence[str], includes: Sequence[str], overrides: Over
         _unsupported_logging(program, overrides, diags)
         return result
     for plan in plans:
-        lowered = lower(plan, diags)
+        lowered = lower(plan, program.target, diags)
         if lowered is None:
             continue
         lowered = gang(lowered, program.target)
@@ -69,7 +69,7 @@ def compile_paths(paths: Sequence[str], includes: Sequence[str], overrides: Over
     return result
 
 
-def lower(plan: RunPlan, diags: Diagnostics) -> Lowered | None:
+def lower(plan: RunPlan, target: Target, diags: Diagnostics) -> Lowered | None:
     """The archetype's lowering, or a diagnostic for what this version cannot lower."""
     missing = unsupported(plan)
     for path, what in missing:
@@ -78,7 +78,7 @@ def lower(plan: RunPlan, diags: Diagnostics) -> Lowered | None:
                     help="see docs/status.md for what is supported")
     if missing:
         return None
-    return LOWERINGS[plan.archetype](plan)
+    return LOWERINGS[plan.archetype](plan, target)
 
 
 def _unsupported_logging(program: Program, overrides: Overrides, diags: Diagnostics) -> None:

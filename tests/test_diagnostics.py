@@ -324,7 +324,7 @@ def test_invalid_flag_value_is_a_usage_error(tmp_path: Path, flag: str) -> None:
 def test_internal_error_has_no_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from codeflare_compile import lower
 
-    def broken(plan: object) -> object:
+    def broken(plan: object, target: object) -> object:
         raise KeyError("boom")
 
     monkeypatch.setitem(lower.LOWERINGS, "ray", broken)

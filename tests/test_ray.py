@@ -22,7 +22,7 @@ def lowered(text: str, overrides: Overrides | None = None) -> Any:
     resolved = priority(sizing(resolved, prog, diags), prog, diags)
     assert not diags.has_errors, diags.items
     (plan,) = resolved
-    return lower_ray(plan), prog
+    return lower_ray(plan, prog.target), prog
 
 
 def test_head_and_workers_get_the_size() -> None:

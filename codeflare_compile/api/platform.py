@@ -7,7 +7,14 @@ from typing import Literal
 from pydantic import Field, StrictStr
 
 from codeflare_compile.api.common import Metadata, Model, Name, Size
-from codeflare_compile.choices import DatasetsBackend, Gang, Logging, Queueing
+from codeflare_compile.choices import (
+    DatasetsBackend,
+    DatashimGroup,
+    Gang,
+    Logging,
+    Queueing,
+    TorchBackend,
+)
 
 
 class PriorityClasses(Model):
@@ -21,6 +28,8 @@ class PlatformSpec(Model):
     gang_scheduling: Gang = "coscheduler"
     scheduler_name: Name = "scheduler-plugins-scheduler"
     datasets: DatasetsBackend = "datashim"
+    datashim_group: DatashimGroup = "datashim.io"
+    torch_backend: TorchBackend = "job"
     logging: Logging = "none"
     kubernetes_version: StrictStr | None = Field(default=None, pattern=r"^v?\d+\.\d+(\.\d+)?$")
     default_namespace: Name | None = None

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from codeflare_compile.ir import Lowered, RunPlan
+from codeflare_compile.ir import Lowered, RunPlan, Target
 from codeflare_compile.lower.ray import lower_ray
 
-Lowering = Callable[[RunPlan], Lowered]
+#: A lowering sees one resolved Run and the target (some archetypes have several backends).
+Lowering = Callable[[RunPlan, Target], Lowered]
 
 #: The archetypes this version lowers; others are reported as not supported yet.
 LOWERINGS: dict[str, Lowering] = {

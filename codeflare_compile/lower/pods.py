@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from codeflare_compile.api.common import SecretEnv
 from codeflare_compile.ir import PodSize, RunPlan
 
 MANAGED_BY = "codeflare-compile"
@@ -47,15 +46,43 @@ def resources(pod: PodSize) -> dict[str, dict[str, str]]:
 
 def secret_env(plan: RunPlan) -> list[dict[str, Any]]:
     """Environment taken from Secrets, always by reference."""
-    return [
-        {"name": name, "valueFrom": {"secretKeyRef": {
-            "name": value.secret_key_ref.name, "key": value.secret_key_ref.key}}}
-        for name, value in plan.env.items() if isinstance(value, SecretEnv)
-    ]
+    return [e for e in env(plan) if "valueFrom" in e]
 
 
 def plain_env(plan: RunPlan) -> dict[str, str]:
     return {name: value for name, value in plan.env.items() if isinstance(value, str)}
+
+
+def env(plan: RunPlan) -> list[dict[str, Any]]:
+    """The whole environment as container `env`, in the user's order; Secrets by reference."""
+    return [
+        {"name": name, "value": value} if isinstance(value, str) else
+        {"name": name, "valueFrom": {"secretKeyRef": {
+            "name": value.secret_key_ref.name, "key": value.secret_key_ref.key}}}
+        for name, value in plan.env.items()
+    ]
+
+
+def container(plan: RunPlan, name: str, *, command: list[str] | None = None,
+              args: list[str] | None = None, env: list[dict[str, Any]] | None = None,
+              ports: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The workload container: image, command, env, requests = limits, safe defaults.
+
+    Passes that run after lowering (code, datasets) find it as `containers[0]` of every pod
+    template and add their mounts, environment and working directory to it.
+    """
+    out: dict[str, Any] = {"name": name, "image": plan.image}
+    if command is not None:
+        out["command"] = command
+    if args is not None:
+        out["args"] = args
+    if ports:
+        out["ports"] = ports
+    if env:
+        out["env"] = env
+    out["resources"] = resources(plan.pod)
+    out["securityContext"] = dict(CONTAINER_SECURITY)
+    return out
 
 
 CONTAINER_SECURITY: dict[str, Any] = {"allowPrivilegeEscalation": False}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from codeflare_compile.emit.yaml import dump_yaml
-from codeflare_compile.ir import Lowered, PodSet, RunPlan
+from codeflare_compile.ir import Lowered, PodSet, RunPlan, Target
 from codeflare_compile.lower import pods
 from codeflare_compile.lower.names import fit_name
 from codeflare_compile.passes.durations import seconds
@@ -24,7 +24,7 @@ HEAD_PATH = ("spec", "rayClusterSpec", "headGroupSpec", "template")
 WORKER_PATH = ("spec", "rayClusterSpec", "workerGroupSpecs", 0, "template")
 
 
-def lower_ray(plan: RunPlan) -> Lowered:
+def lower_ray(plan: RunPlan, target: Target) -> Lowered:
     head = _template(plan, "ray-head", ports=list(HEAD_PORTS))
     cluster: dict[str, Any] = {
         "headGroupSpec": {"rayStartParams": {"dashboard-host": "0.0.0.0"}, "template": head},
@@ -61,15 +61,8 @@ def lower_ray(plan: RunPlan) -> Lowered:
 
 def _template(plan: RunPlan, role: str, ports: list[dict[str, Any]] | None = None
               ) -> dict[str, Any]:
-    container: dict[str, Any] = {"name": role, "image": plan.image}
-    if ports:
-        container["ports"] = ports
-    env = pods.secret_env(plan)
-    if env:
-        container["env"] = env
-    container["resources"] = pods.resources(plan.pod)
+    container = pods.container(plan, role, ports=ports, env=pods.secret_env(plan))
     container["lifecycle"] = PRE_STOP
-    container["securityContext"] = dict(pods.CONTAINER_SECURITY)
     return pods.pod_template(plan, role, pods.pod_spec(plan, [container]))
 
 

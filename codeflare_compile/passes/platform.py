@@ -16,6 +16,8 @@ def make_target(platform: Platform | None, overrides: Overrides) -> Target:
         gang=overrides.gang or spec.gang_scheduling,
         scheduler_name=spec.scheduler_name,
         datasets=overrides.datasets or spec.datasets,
+        datashim_group=overrides.datashim_group or spec.datashim_group,
+        torch_backend=overrides.torch_backend or spec.torch_backend,
         logging=overrides.logging or spec.logging,
         kube_version=overrides.kube_version or spec.kubernetes_version,
         namespace=overrides.namespace or spec.default_namespace or "default",
