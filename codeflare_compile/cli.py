@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
 
 import typer
 
-from codeflare_compile.choices import DatasetsBackend, Gang, Logging, OutputFormat, Queueing
+from codeflare_compile.choices import (
+    DatasetsBackend,
+    DatashimGroup,
+    Gang,
+    Logging,
+    OutputFormat,
+    Queueing,
+    TorchBackend,
+)
 
 if TYPE_CHECKING:
     from codeflare_compile.ir import Overrides
@@ -44,6 +52,12 @@ GangOpt = Annotated[Optional[Gang], typer.Option(  # noqa: UP045
     "--gang", help="Override the Platform's gang scheduling.")]
 DatasetsOpt = Annotated[Optional[DatasetsBackend], typer.Option(  # noqa: UP045
     "--datasets", help="Override the Platform's datasets backend.")]
+TorchBackendOpt = Annotated[Optional[TorchBackend], typer.Option(  # noqa: UP045
+    "--torch-backend", help="How torch Runs are lowered: an Indexed Job (no operator) or a "
+    "Kubeflow PyTorchJob.")]
+DatashimGroupOpt = Annotated[Optional[DatashimGroup], typer.Option(  # noqa: UP045
+    "--datashim-group", help="API group of Datashim Datasets (com.ie.ibm.hpsys for Datashim "
+    "0.3 and older).")]
 LoggingOpt = Annotated[Optional[Logging], typer.Option(  # noqa: UP045
     "--logging", help="Override the Platform's logging.")]
 KubeVersion = Annotated[Optional[str], typer.Option(  # noqa: UP045
@@ -55,11 +69,13 @@ Debug = Annotated[bool, typer.Option("--debug", help="Show a traceback on intern
 
 
 def _overrides(namespace: str | None, queueing: Queueing | None, gang: Gang | None,
-               datasets: DatasetsBackend | None, logging: Logging | None,
+               datasets: DatasetsBackend | None, datashim_group: DatashimGroup | None,
+               torch_backend: TorchBackend | None, logging: Logging | None,
                kube_version: str | None) -> Overrides:
     from codeflare_compile.ir import Overrides
 
-    return Overrides(queueing=queueing, gang=gang, datasets=datasets, logging=logging,
+    return Overrides(queueing=queueing, gang=gang, datasets=datasets,
+                     datashim_group=datashim_group, torch_backend=torch_backend, logging=logging,
                      kube_version=kube_version, namespace=namespace)
 
 
@@ -136,6 +152,8 @@ def compile_command(
     queueing: QueueingOpt = None,
     gang: GangOpt = None,
     datasets: DatasetsOpt = None,
+    datashim_group: DatashimGroupOpt = None,
+    torch_backend: TorchBackendOpt = None,
     logging: LoggingOpt = None,
     kube_version: KubeVersion = None,
     crds: Crds = [],  # noqa: B006
@@ -144,7 +162,8 @@ def compile_command(
     debug: Debug = False,
 ) -> None:
     """Compile every Run in PATH into manifests (the default command)."""
-    overrides = _overrides(namespace, queueing, gang, datasets, logging, kube_version)
+    overrides = _overrides(namespace, queueing, gang, datasets, datashim_group, torch_backend,
+                           logging, kube_version)
     result = _run(paths, include, overrides, crds, allow_empty, debug)
     from codeflare_compile.emit.yaml import dump_json_list, dump_yaml_stream
 
@@ -169,13 +188,16 @@ def check_command(
     queueing: QueueingOpt = None,
     gang: GangOpt = None,
     datasets: DatasetsOpt = None,
+    datashim_group: DatashimGroupOpt = None,
+    torch_backend: TorchBackendOpt = None,
     logging: LoggingOpt = None,
     kube_version: KubeVersion = None,
     crds: Crds = [],  # noqa: B006
     debug: Debug = False,
 ) -> None:
     """Diagnose and compile in memory, validating the output; print nothing on success."""
-    overrides = _overrides(namespace, queueing, gang, datasets, logging, kube_version)
+    overrides = _overrides(namespace, queueing, gang, datasets, datashim_group, torch_backend,
+                           logging, kube_version)
     _run(paths, include, overrides, crds, allow_empty=True, debug=debug)
 
 
