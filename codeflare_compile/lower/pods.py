@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 from codeflare_compile.ir import PodSize, RunPlan
@@ -61,6 +62,17 @@ def env(plan: RunPlan) -> list[dict[str, Any]]:
             "name": value.secret_key_ref.name, "key": value.secret_key_ref.key}}}
         for name, value in plan.env.items()
     ]
+
+
+def shell_command(plan: RunPlan, line: str) -> list[str]:
+    """`/bin/sh -c` running `line` (a shell command line the user wrote), after installing the
+    Application's pip requirements; every value the compiler adds is quoted."""
+    steps = ["set -e"]
+    if plan.requirements:
+        quoted = " ".join(shlex.quote(r) for r in plan.requirements)
+        steps.append(f"python3 -m pip install --no-cache-dir --user {quoted}")
+    steps.append(f"exec {line}")
+    return ["/bin/sh", "-c", "\n".join(steps)]
 
 
 def container(plan: RunPlan, name: str, *, command: list[str] | None = None,
