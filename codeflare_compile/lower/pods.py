@@ -71,7 +71,7 @@ def shell_command(plan: RunPlan, line: str) -> list[str]:
     if plan.requirements:
         quoted = " ".join(shlex.quote(r) for r in plan.requirements)
         steps.append(f"python3 -m pip install --no-cache-dir --user {quoted}")
-    steps.append(f"exec {line}")
+    steps.append(line)
     return ["/bin/sh", "-c", "\n".join(steps)]
 
 
