@@ -38,6 +38,12 @@ class Code(str, Enum):
     # policy passes
     SIZE_NOT_CONFIGURED = "CF401"
     AMBIGUOUS_SIZE_POLICY = "CF402"
+    NO_VARIANT_FOR_SIZE = "CF403"
+    MOUNT_PATH_CLASH = "CF404"
+    NO_ENV_NAME = "CF405"
+    BACKEND_CANNOT = "CF406"
+    BAD_REPO = "CF407"
+    BAD_CODE_FILE = "CF408"
     # lowering
     UNSUPPORTED = "CF501"
     IGNORED_SETTING = "CF502"

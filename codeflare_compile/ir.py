@@ -61,6 +61,7 @@ class Target:
     datasets: DatasetsBackend = "datashim"
     datashim_group: DatashimGroup = "datashim.io"
     torch_backend: TorchBackend = "job"
+    git_image: str = "alpine/git:2.47.2"
     logging: Logging = "none"
     kube_version: str | None = None
     namespace: str = "default"
@@ -117,6 +118,28 @@ class SizeDecision:
 
 
 @dataclass(frozen=True)
+class ResolvedInput:
+    """One dataset a Run reads, with the DataSet chosen (by size where the input says so)."""
+
+    dataset: Resource[DataSet]
+    use_as: str  # "mount" | "env"
+    mount_path: str
+    span: Span  # the input entry, for diagnostics about it
+
+
+@dataclass(frozen=True)
+class CodeSource:
+    """Where the Run's code comes from: a git repository and/or inline files."""
+
+    clone_url: str | None
+    branch: str | None
+    subdir: str | None
+    secret: str | None
+    files: tuple[tuple[str, str], ...]  # (relative path, content)
+    workdir: str
+
+
+@dataclass(frozen=True)
 class RunPlan:
     """One Run with its Application, every reference resolved and every policy applied."""
 
@@ -137,6 +160,8 @@ class RunPlan:
     size: str = ""
     pod: PodSize = PodSize("0", "0", 0, 0)
     decision: SizeDecision | None = None
+    inputs: tuple[ResolvedInput, ...] = ()
+    code: CodeSource | None = None
 
     @property
     def entrypoint(self) -> str:

@@ -15,17 +15,21 @@ from codeflare_compile.build import build
 from codeflare_compile.diagnostics import Code, Diagnostics
 from codeflare_compile.ir import Lowered, Overrides, Program, RunPlan, Target
 from codeflare_compile.lower import LOWERINGS, unsupported
+from codeflare_compile.passes.code import code
+from codeflare_compile.passes.datasets import datasets
 from codeflare_compile.passes.priority import priority
 from codeflare_compile.passes.resolve import resolve
 from codeflare_compile.passes.sizing import sizing
 from codeflare_compile.source import Sources, load
+from codeflare_compile.target import code as code_target
+from codeflare_compile.target import datasets as datasets_target
 from codeflare_compile.target.gang import gang
 from codeflare_compile.target.queueing import queueing
 
 PolicyPass = Callable[[list[RunPlan], Program, Diagnostics], list[RunPlan]]
 
 #: Policy passes in order: each takes the resolved Runs and returns them with a decision taken.
-POLICY_PASSES: tuple[PolicyPass, ...] = (sizing, priority)
+POLICY_PASSES: tuple[PolicyPass, ...] = (sizing, datasets, code, priority)
 
 
 @dataclass
@@ -53,13 +57,19 @@ def compile_paths(paths: Sequence[str], includes: Sequence[str], overrides: Over
     if program.target.logging != "none":
         _unsupported_logging(program, overrides, diags)
         return result
+    shared: dict[tuple[str, ...], dict[str, Any]] = {}
     for plan in plans:
         lowered = lower(plan, program.target, diags)
         if lowered is None:
             continue
+        lowered = code_target.code(lowered, program.target)
+        lowered = datasets_target.datasets(lowered, program.target, diags)
         lowered = gang(lowered, program.target)
         lowered = queueing(lowered, program.target, diags)
         result.objects.extend(lowered.objects)
+        for obj in lowered.shared:
+            shared.setdefault(_identity(obj), obj)
+    result.objects[:0] = [shared[key] for key in sorted(shared)]
     if not result.objects and not allow_empty and not diags.has_errors:
         diags.error(Code.EMPTY_OUTPUT,
                     "no Run found: the output would be empty" if not program.runs
@@ -67,6 +77,11 @@ def compile_paths(paths: Sequence[str], includes: Sequence[str], overrides: Over
                     help="pass the files or folders holding your Runs (-I paths only supply "
                          "definitions), or --allow-empty")
     return result
+
+
+def _identity(obj: dict[str, Any]) -> tuple[str, ...]:
+    meta = obj["metadata"]
+    return (obj["kind"], meta.get("namespace", ""), meta["name"], obj["apiVersion"])
 
 
 def lower(plan: RunPlan, target: Target, diags: Diagnostics) -> Lowered | None:

@@ -30,6 +30,7 @@ class PlatformSpec(Model):
     datasets: DatasetsBackend = "datashim"
     datashim_group: DatashimGroup = "datashim.io"
     torch_backend: TorchBackend = "job"
+    git_image: StrictStr = "alpine/git:2.47.2"
     logging: Logging = "none"
     kubernetes_version: StrictStr | None = Field(default=None, pattern=r"^v?\d+\.\d+(\.\d+)?$")
     default_namespace: Name | None = None

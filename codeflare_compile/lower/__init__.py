@@ -22,7 +22,6 @@ def unsupported(plan: RunPlan) -> list[tuple[tuple[str, ...], str]]:
     found: list[tuple[tuple[str, ...], str]] = []
     if spec.api not in LOWERINGS:
         found.append((("spec", "api"), f"the '{spec.api}' archetype"))
-    for field in ("repo", "code", "inputs", "expose"):
-        if getattr(spec, field):
-            found.append((("spec", field), f"'{field}'"))
+    if spec.expose:
+        found.append((("spec", "expose"), "'expose'"))
     return found

@@ -92,6 +92,8 @@ def container(plan: RunPlan, name: str, *, command: list[str] | None = None,
         out["ports"] = ports
     if env:
         out["env"] = env
+    if plan.code is not None:
+        out["workingDir"] = plan.code.workdir
     out["resources"] = resources(plan.pod)
     out["securityContext"] = dict(CONTAINER_SECURITY)
     return out

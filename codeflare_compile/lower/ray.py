@@ -6,6 +6,7 @@ fixed size (replicas = minReplicas = maxReplicas); no worker group when workers 
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 from codeflare_compile.emit.yaml import dump_yaml
@@ -40,7 +41,10 @@ def lower_ray(plan: RunPlan, target: Target) -> Lowered:
             "template": _template(plan, "ray-worker"),
         }]
         pod_sets.append(PodSet(WORKER_PATH, plan.pod.workers))
-    spec: dict[str, Any] = {"entrypoint": plan.entrypoint}
+    entrypoint = plan.entrypoint
+    if plan.code is not None:  # the job manager starts the driver elsewhere: go to the code
+        entrypoint = f"cd {shlex.quote(plan.code.workdir)} && {entrypoint}"
+    spec: dict[str, Any] = {"entrypoint": entrypoint}
     runtime_env = _runtime_env(plan)
     if runtime_env:
         spec["runtimeEnvYAML"] = runtime_env
@@ -61,7 +65,10 @@ def lower_ray(plan: RunPlan, target: Target) -> Lowered:
 
 def _template(plan: RunPlan, role: str, ports: list[dict[str, Any]] | None = None
               ) -> dict[str, Any]:
-    container = pods.container(plan, role, ports=ports, env=pods.secret_env(plan))
+    env = pods.secret_env(plan)
+    if plan.code is not None:  # tasks on any node import the Run's modules from its code
+        env.append({"name": "PYTHONPATH", "value": plan.code.workdir})
+    container = pods.container(plan, role, ports=ports, env=env)
     container["lifecycle"] = PRE_STOP
     return pods.pod_template(plan, role, pods.pod_spec(plan, [container]))
 

@@ -1,0 +1,97 @@
+"""Dataset resolution: which DataSets a Run reads, and how.
+
+The Run's inputs are merged over the Application's (a Run input naming the same DataSet replaces
+the Application's); an input with `sizes` takes the variant for the Run's size. Problems that do
+not depend on the backend are found here: no variant for the size, two inputs on one mount path,
+a DataSet name that cannot prefix environment variables.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+from codeflare_compile.api.common import Input
+from codeflare_compile.diagnostics import Code, Diagnostics, Note
+from codeflare_compile.ir import Program, ResolvedInput, Resource, RunPlan
+
+MOUNT_ROOT = "/mnt/datasets"
+_ENV_PREFIX = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def env_prefix(name: str) -> str:
+    """The environment-variable prefix for a DataSet: `train-data` → `TRAIN_DATA`."""
+    return name.upper().replace("-", "_")
+
+
+def datasets(plans: list[RunPlan], program: Program, diags: Diagnostics) -> list[RunPlan]:
+    out = []
+    for plan in plans:
+        inputs = _resolve(plan, program, diags)
+        if inputs is not None:
+            out.append(replace(plan, inputs=inputs))
+    return out
+
+
+def _resolve(plan: RunPlan, program: Program,
+             diags: Diagnostics) -> tuple[ResolvedInput, ...] | None:
+    chosen: dict[str, ResolvedInput] = {}
+    failed = False
+    owners: list[tuple[Resource[Any], list[Input]]] = [
+        (plan.app, plan.app.model.spec.inputs),
+        (plan.run, plan.run.model.spec.inputs),
+    ]
+    for owner, inputs in owners:
+        for i, item in enumerate(inputs):
+            found = _one(plan, owner, i, item, program, diags)
+            if found is None:
+                failed = True
+                continue
+            chosen.pop(found.dataset.name, None)  # the Run's entry replaces and moves last
+            chosen[found.dataset.name] = found
+    by_path: dict[str, ResolvedInput] = {}
+    for found in chosen.values():
+        first = by_path.setdefault(found.mount_path, found)
+        if first is not found and found.use_as == "mount" and first.use_as == "mount":
+            diags.error(Code.MOUNT_PATH_CLASH,
+                        f"DataSets '{first.dataset.name}' and '{found.dataset.name}' are both "
+                        f"mounted at {found.mount_path}", found.span,
+                        help="give one of them another mountPath",
+                        notes=[Note(first.span, f"'{first.dataset.name}' is mounted here")])
+            failed = True
+        if found.use_as == "env" and found.dataset.model.spec.s3 is None:
+            diags.error(Code.BACKEND_CANNOT,
+                        f"DataSet '{found.dataset.name}' is not s3: only s3 DataSets can be "
+                        "read as environment", found.span, help="remove useAs: env to mount it")
+            failed = True
+        elif found.use_as == "env" and not _ENV_PREFIX.match(env_prefix(found.dataset.name)):
+            diags.error(Code.NO_ENV_NAME,
+                        f"DataSet '{found.dataset.name}' cannot prefix environment variables "
+                        f"('{env_prefix(found.dataset.name)}_…' is not a valid name)",
+                        found.span, help="rename the DataSet to start with a letter, or use "
+                                         "useAs: mount")
+            failed = True
+    return None if failed else tuple(chosen.values())
+
+
+def _one(plan: RunPlan, owner: Resource[Any], i: int, item: Input, program: Program,
+         diags: Diagnostics) -> ResolvedInput | None:
+    span = owner.span("spec", "inputs", i)
+    if item.dataset is not None:
+        name = item.dataset
+    else:
+        sizes = item.sizes or {}
+        if plan.size not in sizes:
+            diags.error(Code.NO_VARIANT_FOR_SIZE,
+                        f"input has no DataSet for size '{plan.size}' (Run '{plan.name}')",
+                        owner.key_span("spec", "inputs", i, "sizes"),
+                        help=f"add '{plan.size}: <DataSet>' under sizes; it has "
+                             f"{', '.join(sizes)}")
+            return None
+        name = sizes[plan.size]
+    dataset = program.datasets.get((owner.namespace or plan.namespace, name))
+    if dataset is None:
+        return None  # reported by the resolve pass
+    mount_path = item.mount_path or f"{MOUNT_ROOT}/{name}"
+    return ResolvedInput(dataset, item.use_as, mount_path, span)

@@ -1,0 +1,89 @@
+"""Code delivery: a shared working directory on every pod, filled before the command starts.
+
+A `repo` is cloned by an init container (credentials only from `repoSecret`, by reference,
+keys `username` and `password` as in a `kubernetes.io/basic-auth` Secret); `code` files come from
+a ConfigMap of the Run, each mounted into the working directory. The lowering set the main
+container's `workingDir` from the same plan.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from typing import Any
+
+from codeflare_compile.ir import CodeSource, Lowered, Target
+from codeflare_compile.lower import pods
+from codeflare_compile.lower.names import fit_name
+from codeflare_compile.passes.code import CLONE_DIR, WORKSPACE
+
+VOLUME = "workspace"
+CODE_VOLUME = "code"
+CLONE_RESOURCES = {"cpu": "500m", "memory": "512Mi"}
+#: git asks this helper for credentials; it reads them from the environment at clone time.
+CREDENTIAL_HELPER = '!f() { echo "username=${GIT_USERNAME}"; echo "password=${GIT_PASSWORD}"; }; f'
+
+
+def code(lowered: Lowered, target: Target) -> Lowered:
+    source = lowered.plan.code
+    if source is None:
+        return lowered
+    config_map = _config_map(lowered, source) if source.files else None
+    for template in lowered.pod_templates():
+        spec = template["spec"]
+        volumes = spec.setdefault("volumes", [])
+        volumes.append({"name": VOLUME, "emptyDir": {}})
+        mounts = spec["containers"][0].setdefault("volumeMounts", [])
+        mounts.append({"name": VOLUME, "mountPath": WORKSPACE})
+        if source.clone_url:
+            spec.setdefault("initContainers", []).append(_clone(source, target))
+        if config_map is not None:
+            volumes.append({"name": CODE_VOLUME, "configMap": {
+                "name": config_map["metadata"]["name"], "defaultMode": 0o755}})
+            mounts.extend(
+                {"name": CODE_VOLUME, "mountPath": f"{source.workdir}/{path}", "subPath": key,
+                 "readOnly": True}
+                for key, path in zip(config_map["data"], (p for p, _ in source.files),
+                                     strict=True))
+    if config_map is not None:
+        lowered.objects.insert(lowered.objects.index(lowered.workload), config_map)
+    return lowered
+
+
+def _clone(source: CodeSource, target: Target) -> dict[str, Any]:
+    assert source.clone_url is not None
+    git = ["git"]
+    if source.secret:
+        git += ["-c", f"credential.helper={CREDENTIAL_HELPER}"]
+    git += ["clone", "--depth", "1"]
+    if source.branch:
+        git += ["--branch", source.branch]
+    git += [source.clone_url, CLONE_DIR]
+    container: dict[str, Any] = {
+        "name": "clone",
+        "image": target.git_image,
+        "command": ["/bin/sh", "-c", shlex.join(git)],
+    }
+    if source.secret:
+        container["env"] = [
+            {"name": var, "valueFrom": {"secretKeyRef": {"name": source.secret, "key": key}}}
+            for var, key in (("GIT_USERNAME", "username"), ("GIT_PASSWORD", "password"))]
+    container["resources"] = {"requests": dict(CLONE_RESOURCES),
+                              "limits": dict(CLONE_RESOURCES)}
+    container["securityContext"] = dict(pods.CONTAINER_SECURITY)
+    container["volumeMounts"] = [{"name": VOLUME, "mountPath": WORKSPACE}]
+    return container
+
+
+def _config_map(lowered: Lowered, source: CodeSource) -> dict[str, Any]:
+    """The inline files, under keys ConfigMaps accept (`pkg/util.py` → `pkg_util.py`)."""
+    data: dict[str, str] = {}
+    for path, content in source.files:
+        key = re.sub(r"[^-._a-zA-Z0-9]", "_", path)
+        while key in data:
+            key = f"_{key}"
+        data[key] = content
+    plan = lowered.plan
+    return {"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": pods.metadata(plan, fit_name(f"{plan.name}-code", 253), "code"),
+            "data": data}

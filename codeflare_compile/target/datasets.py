@@ -1,0 +1,109 @@
+"""Datasets backend: how the Run's resolved inputs reach its pods (SPEC §3, targets §6).
+
+`datashim`: one Datashim `Dataset` per DataSet (a shared object, in the Run's namespace) and the
+pod labels `dataset.<i>.id` / `dataset.<i>.useas` that Datashim's webhook turns into mounts or
+environment; `pvc` DataSets are mounted directly, as Datashim has no type for an existing claim.
+`native`: `persistentVolumeClaim` and `nfs` volumes at `mountPath`, s3 `useAs: env` as
+environment from the referenced Secret; an s3 mount cannot be done natively.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from codeflare_compile.diagnostics import Code, Diagnostics
+from codeflare_compile.ir import Lowered, ResolvedInput, Target
+from codeflare_compile.lower import pods
+from codeflare_compile.passes.datasets import MOUNT_ROOT, env_prefix
+
+
+def datasets(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowered:
+    index = 0
+    for i, item in enumerate(lowered.plan.inputs):
+        spec = item.dataset.model.spec
+        if spec.pvc is not None:
+            _mount(lowered, i, {"persistentVolumeClaim": {
+                "claimName": spec.pvc.claim_name, "readOnly": spec.read_only}}, item)
+        elif target.datasets == "datashim":
+            if item.use_as == "mount" and item.mount_path != _default_path(item):
+                diags.error(Code.BACKEND_CANNOT,
+                            f"Datashim mounts DataSet '{item.dataset.name}' at "
+                            f"{_default_path(item)}, not {item.mount_path}", item.span,
+                            help="remove mountPath, or use --datasets native")
+                continue
+            lowered.shared.append(_datashim_dataset(lowered, item, target))
+            for template in lowered.pod_templates():
+                labels = template["metadata"]["labels"]
+                labels[f"dataset.{index}.id"] = item.dataset.name
+                labels[f"dataset.{index}.useas"] = "mount" if item.use_as == "mount" \
+                    else "configmap"
+            index += 1
+        elif spec.nfs is not None:
+            _mount(lowered, i, {"nfs": {"server": spec.nfs.server, "path": spec.nfs.path,
+                                        "readOnly": spec.read_only}}, item)
+        elif item.use_as == "env":
+            _s3_env(lowered, item)
+        else:
+            diags.error(Code.BACKEND_CANNOT,
+                        f"s3 DataSet '{item.dataset.name}' cannot be mounted natively",
+                        item.span, help="read it as environment (useAs: env), or use "
+                                        "--datasets datashim")
+    return lowered
+
+
+def _default_path(item: ResolvedInput) -> str:
+    return f"{MOUNT_ROOT}/{item.dataset.name}"
+
+
+def _mount(lowered: Lowered, i: int, source: dict[str, Any], item: ResolvedInput) -> None:
+    name = f"data-{i}"
+    read_only = item.dataset.model.spec.read_only
+    for template in lowered.pod_templates():
+        spec = template["spec"]
+        spec.setdefault("volumes", []).append({"name": name, **source})
+        spec["containers"][0].setdefault("volumeMounts", []).append(
+            {"name": name, "mountPath": item.mount_path, "readOnly": read_only})
+
+
+def _s3_env(lowered: Lowered, item: ResolvedInput) -> None:
+    s3 = item.dataset.model.spec.s3
+    assert s3 is not None
+    prefix = env_prefix(item.dataset.name)
+    env: list[dict[str, Any]] = [
+        {"name": f"{prefix}_{key}", "value": value}
+        for key, value in (("ENDPOINT", s3.endpoint), ("BUCKET", s3.bucket),
+                           ("PREFIX", s3.prefix), ("REGION", s3.region))
+        if value is not None
+    ]
+    if s3.secret_ref is not None:
+        env += [{"name": f"{prefix}_{var}", "valueFrom": {"secretKeyRef": {
+            "name": s3.secret_ref.name, "key": key}}}
+            for var, key in (("ACCESS_KEY_ID", "accessKeyID"),
+                             ("SECRET_ACCESS_KEY", "secretAccessKey"))]
+    for template in lowered.pod_templates():
+        template["spec"]["containers"][0].setdefault("env", []).extend(env)
+
+
+def _datashim_dataset(lowered: Lowered, item: ResolvedInput, target: Target) -> dict[str, Any]:
+    spec = item.dataset.model.spec
+    local: dict[str, str]
+    if spec.s3 is not None:
+        local = {"type": "COS", "bucket": spec.s3.bucket, "endpoint": spec.s3.endpoint}
+        if spec.s3.secret_ref is not None:
+            local["secret-name"] = spec.s3.secret_ref.name
+            local["secret-namespace"] = lowered.plan.namespace
+        if spec.s3.region:
+            local["region"] = spec.s3.region
+        if spec.s3.prefix:
+            local["folder"] = spec.s3.prefix
+    else:
+        assert spec.nfs is not None
+        local = {"type": "NFS", "server": spec.nfs.server, "share": spec.nfs.path}
+    local["readonly"] = "true" if spec.read_only else "false"
+    plan = lowered.plan
+    meta = {"name": item.dataset.name, "namespace": plan.namespace,
+            "labels": {**item.dataset.model.metadata.labels,
+                       "app.kubernetes.io/managed-by": pods.MANAGED_BY,
+                       "app.kubernetes.io/component": "dataset"}}
+    return {"apiVersion": f"{target.datashim_group}/v1alpha1", "kind": "Dataset",
+            "metadata": meta, "spec": {"local": local}}
