@@ -32,6 +32,14 @@ PolicyPass = Callable[[list[RunPlan], Program, Diagnostics], list[RunPlan]]
 POLICY_PASSES: tuple[PolicyPass, ...] = (sizing, datasets, code, priority)
 
 
+@dataclass(frozen=True)
+class RunOutput:
+    """The objects one Run produced, in emission order."""
+
+    plan: RunPlan
+    objects: list[dict[str, Any]]
+
+
 @dataclass
 class Compilation:
     """Everything a command may want to show: the inputs, the decisions, the objects."""
@@ -40,7 +48,14 @@ class Compilation:
     diagnostics: Diagnostics
     program: Program | None = None
     plans: list[RunPlan] = field(default_factory=list)
-    objects: list[dict[str, Any]] = field(default_factory=list)
+    runs: list[RunOutput] = field(default_factory=list)
+    #: Objects several Runs share (Datashim Datasets), once each, in a stable order.
+    shared: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def objects(self) -> list[dict[str, Any]]:
+        """Everything to emit: the shared objects first, then each Run's."""
+        return [*self.shared, *(obj for run in self.runs for obj in run.objects)]
 
 
 def compile_paths(paths: Sequence[str], includes: Sequence[str], overrides: Overrides,
@@ -66,11 +81,11 @@ def compile_paths(paths: Sequence[str], includes: Sequence[str], overrides: Over
         lowered = datasets_target.datasets(lowered, program.target, diags)
         lowered = gang(lowered, program.target)
         lowered = queueing(lowered, program.target, diags)
-        result.objects.extend(lowered.objects)
+        result.runs.append(RunOutput(plan, lowered.objects))
         for obj in lowered.shared:
             shared.setdefault(_identity(obj), obj)
-    result.objects[:0] = [shared[key] for key in sorted(shared)]
-    if not result.objects and not allow_empty and not diags.has_errors:
+    result.shared = [shared[key] for key in sorted(shared)]
+    if not result.runs and not allow_empty and not diags.has_errors:
         diags.error(Code.EMPTY_OUTPUT,
                     "no Run found: the output would be empty" if not program.runs
                     else "the output is empty", None,
