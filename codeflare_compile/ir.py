@@ -109,12 +109,20 @@ class PodSize:
 
 @dataclass(frozen=True)
 class SizeDecision:
-    """How the size was chosen, for diagnostics and `explain`."""
+    """How the size was chosen, for `explain`: every input of the sizing rules."""
 
     requested: str
+    requested_from: str  # "Run spec.size", "Platform defaultSize" or "default"
+    min_size: str | None
     size: str
     config: str  # the RunSizeConfiguration name, or "built-in default"
     config_span: Span | None
+    #: The other RunSizeConfigurations and why they were not chosen.
+    passed_over: tuple[tuple[str, Span, str], ...] = ()
+    app_supports_gpu: bool = False
+    run_supports_gpu: bool = False
+    size_gpu: int = 0
+    workers_from: str = "size"  # "size" or "Run spec.workers"
 
 
 @dataclass(frozen=True)

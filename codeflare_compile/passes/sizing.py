@@ -15,7 +15,7 @@ from typing import Any
 from codeflare_compile.api import RunSizeConfiguration
 from codeflare_compile.api.common import SIZES
 from codeflare_compile.api.sizing import DEFAULT_SIZES, PhysicalSize
-from codeflare_compile.diagnostics import Code, Diagnostics, Note
+from codeflare_compile.diagnostics import Code, Diagnostics, Note, Span
 from codeflare_compile.ir import PodSize, Program, Resource, RunPlan, SizeDecision
 
 DEFAULT_SIZE = "xs"
@@ -35,7 +35,9 @@ def applicable(program: Program, namespace: str) -> list[Resource[RunSizeConfigu
 
 def size_run(plan: RunPlan, program: Program, diags: Diagnostics) -> RunPlan | None:
     run, app = plan.run.model.spec, plan.app.model.spec
-    requested = run.size or program.target.default_size or DEFAULT_SIZE
+    requested, requested_from = (run.size, "Run spec.size") if run.size else (
+        (program.target.default_size, "Platform defaultSize") if program.target.default_size
+        else (DEFAULT_SIZE, "default"))
     size = requested
     if app.min_size and SIZES.index(app.min_size) > SIZES.index(size):
         size = app.min_size
@@ -68,10 +70,35 @@ def size_run(plan: RunPlan, program: Program, diags: Diagnostics) -> RunPlan | N
         return None
     gpu = physical.gpu if app.supports_gpu and run.supports_gpu else 0
     workers = run.workers if run.workers is not None else physical.workers
-    decision = SizeDecision(requested, size, chosen.name if chosen else BUILT_IN,
-                            chosen.key_span("metadata", "name") if chosen else None)
+    decision = SizeDecision(
+        requested=requested, requested_from=requested_from, min_size=app.min_size, size=size,
+        config=chosen.name if chosen else BUILT_IN,
+        config_span=chosen.key_span("metadata", "name") if chosen else None,
+        passed_over=_passed_over(program, plan.namespace, chosen),
+        app_supports_gpu=app.supports_gpu, run_supports_gpu=run.supports_gpu,
+        size_gpu=physical.gpu,
+        workers_from="Run spec.workers" if run.workers is not None else "size")
     return replace(plan, size=size, decision=decision,
                    pod=PodSize(physical.cpu, physical.memory, gpu, workers))
+
+
+def _passed_over(program: Program, namespace: str,
+                 chosen: Resource[RunSizeConfiguration] | None
+                 ) -> tuple[tuple[str, Span, str], ...]:
+    out = []
+    for name in sorted(program.size_configs):
+        config = program.size_configs[name]
+        if config is chosen:
+            continue
+        spec = config.model.spec
+        if spec.namespaces is not None and namespace not in spec.namespaces:
+            reason = f"applies only to namespaces {', '.join(spec.namespaces)}"
+        else:
+            assert chosen is not None
+            reason = (f"priority {spec.priority} is not lower than "
+                      f"{chosen.model.spec.priority}")
+        out.append((name, config.key_span("metadata", "name"), reason))
+    return tuple(out)
 
 
 def _ordered(table: Mapping[str, PhysicalSize]) -> list[str]:

@@ -1,0 +1,161 @@
+"""`explain`: every decision the compiler took for a Run, and where it came from.
+
+The report is built as plain data (for `--format json`) from what the passes recorded in each
+`RunPlan`, then rendered as text for people.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from codeflare_compile.api.application import ImageRef
+from codeflare_compile.diagnostics import Span
+from codeflare_compile.ir import Program, ResolvedInput, RunPlan
+from codeflare_compile.pipeline import Compilation
+
+
+def explain(result: Compilation, run: str | None = None) -> list[dict[str, Any]]:
+    """One record per compiled Run (only `run`, by name, when given)."""
+    assert result.program is not None
+    return [_record(out.plan, out.objects, result.program) for out in result.runs
+            if run is None or out.plan.name == run]
+
+
+def _where(span: Span | None) -> str | None:
+    return str(span) if span else None
+
+
+def _record(plan: RunPlan, objects: list[dict[str, Any]], program: Program) -> dict[str, Any]:
+    target = program.target
+    decision = plan.decision
+    assert decision is not None
+    return {
+        "run": {"name": plan.name, "namespace": plan.namespace,
+                "source": _where(plan.run.key_span("metadata", "name"))},
+        "application": {"name": plan.app.name, "namespace": plan.app.namespace,
+                        "archetype": plan.archetype,
+                        "source": _where(plan.app.key_span("metadata", "name"))},
+        "size": {
+            "requested": decision.requested,
+            "requestedFrom": decision.requested_from,
+            "minSize": decision.min_size,
+            "size": decision.size,
+            "configuration": decision.config,
+            "configurationSource": _where(decision.config_span),
+            "passedOver": [{"name": n, "source": str(s), "reason": r}
+                           for n, s, r in decision.passed_over],
+            "perPod": {"cpu": plan.pod.cpu, "memory": plan.pod.memory, "gpu": plan.pod.gpu},
+            "gpuRule": {"application": decision.app_supports_gpu,
+                        "run": decision.run_supports_gpu, "sizeGpu": decision.size_gpu,
+                        "result": plan.pod.gpu},
+            "workers": plan.pod.workers,
+            "workersFrom": decision.workers_from,
+        },
+        "image": _image(plan, program),
+        "priority": {"level": plan.run.model.spec.priority,
+                     "priorityClassName": plan.priority_class}
+        if plan.run.model.spec.priority else None,
+        "datasets": [_dataset(item, target.datasets) for item in plan.inputs],
+        "code": {"repo": plan.app.model.spec.repo, "files": [p for p, _ in plan.code.files],
+                 "workingDir": plan.code.workdir} if plan.code else None,
+        "target": {"queueing": target.queueing, "queue": plan.run.model.spec.queue,
+                   "gangScheduling": target.gang,
+                   "schedulerName": target.scheduler_name if target.gang != "none" else None},
+        "objects": list(_objects(objects)),
+    }
+
+
+def _image(plan: RunPlan, program: Program) -> dict[str, Any]:
+    ref = plan.app.model.spec.image
+    if isinstance(ref, ImageRef):
+        image = program.images[(plan.app.namespace or plan.namespace, ref.name)]
+        origin = f"Image '{ref.name}' ({image.key_span('metadata', 'name')})"
+        pinned = image.model.spec.digest is not None
+    else:
+        origin, pinned = "Application spec.image", "@sha256:" in plan.image
+    return {"reference": plan.image, "from": origin, "pinnedByDigest": pinned,
+            "pullSecrets": list(plan.image_pull_secrets)}
+
+
+def _dataset(item: ResolvedInput, backend: str) -> dict[str, Any]:
+    spec = item.dataset.model.spec
+    kind = "s3" if spec.s3 else "nfs" if spec.nfs else "pvc"
+    if kind == "pvc":
+        how = f"volume from claim {spec.pvc.claim_name if spec.pvc else ''} (any backend)"
+    elif backend == "datashim":
+        how = "Datashim Dataset and pod labels"
+    else:
+        how = "environment from the Secret" if item.use_as == "env" else "volume"
+    return {"dataset": item.dataset.name, "source": str(item.dataset.key_span("metadata",
+                                                                               "name")),
+            "kind": kind, "useAs": item.use_as,
+            "mountPath": item.mount_path if item.use_as == "mount" else None,
+            "backend": backend, "as": how}
+
+
+def _objects(objects: list[dict[str, Any]], depth: int = 0) -> Iterator[str]:
+    """`Kind namespace/name`, wrapped objects indented under their wrapper."""
+    for obj in objects:
+        meta = obj.get("metadata", {})
+        yield f"{'  ' * depth}{obj['kind']} {meta.get('namespace', '')}/{meta.get('name', '')}"
+        spec = obj.get("spec", {})
+        inner = [c["template"] for c in spec.get("components", [])] or \
+            [i["generictemplate"] for i in spec.get("resources", {}).get("GenericItems", [])]
+        yield from _objects(inner, depth + 1)
+
+
+def render_json(records: list[dict[str, Any]]) -> str:
+    return json.dumps(records, indent=2) + "\n"
+
+
+def render_text(records: list[dict[str, Any]]) -> str:
+    return "\n".join(_text(r) for r in records)
+
+
+def _text(r: dict[str, Any]) -> str:
+    size, gpu = r["size"], r["size"]["gpuRule"]
+    lines = [
+        f"Run {r['run']['namespace']}/{r['run']['name']} ({r['run']['source']})",
+        f"  application  {r['application']['name']} ({r['application']['source']}), "
+        f"archetype {r['application']['archetype']}",
+        f"  size         asked for {size['requested']} ({size['requestedFrom']})"
+        + (f", raised to {size['size']} by minSize" if size["size"] != size["requested"]
+           else "")
+        + (f" (minSize {size['minSize']})" if size["minSize"] and size["size"] ==
+           size["requested"] else ""),
+        f"  sized by     {size['configuration']}"
+        + (f" ({size['configurationSource']})" if size["configurationSource"] else ""),
+    ]
+    lines += [f"  passed over  {p['name']} ({p['source']}): {p['reason']}"
+              for p in size["passedOver"]]
+    per_pod = size["perPod"]
+    lines += [
+        f"  per pod      cpu {per_pod['cpu']}, memory {per_pod['memory']}, gpu {per_pod['gpu']}",
+        f"  gpu rule     Application supportsGpu={str(gpu['application']).lower()}, Run "
+        f"supportsGpu={str(gpu['run']).lower()}, size gives {gpu['sizeGpu']} → {gpu['result']}",
+        f"  workers      {size['workers']} (from {size['workersFrom']})",
+        f"  image        {r['image']['reference']} (from {r['image']['from']}"
+        + (", pinned by digest)" if r["image"]["pinnedByDigest"] else ", not pinned)"),
+    ]
+    if r["image"]["pullSecrets"]:
+        lines.append(f"  pull secrets {', '.join(r['image']['pullSecrets'])}")
+    if r["priority"]:
+        lines.append(f"  priority     {r['priority']['level']} → PriorityClass "
+                     f"{r['priority']['priorityClassName']}")
+    for d in r["datasets"]:
+        where = f" at {d['mountPath']}" if d["mountPath"] else " as environment"
+        lines.append(f"  dataset      {d['dataset']} ({d['kind']}, {d['source']}){where}: "
+                     f"{d['as']}")
+    if r["code"]:
+        lines.append(f"  code         {r['code']['repo'] or 'inline files'} in "
+                     f"{r['code']['workingDir']}")
+    t = r["target"]
+    lines.append(f"  queueing     {t['queueing']}" + (f", queue {t['queue']}" if t["queue"]
+                                                      else ""))
+    lines.append(f"  gang         {t['gangScheduling']}" + (
+        f" (schedulerName {t['schedulerName']})" if t["schedulerName"] else ""))
+    lines.append("  objects")
+    lines += [f"    {o}" for o in r["objects"]]
+    return "\n".join(lines) + "\n"
