@@ -47,6 +47,7 @@ class Code(str, Enum):
     # lowering
     UNSUPPORTED = "CF501"
     IGNORED_SETTING = "CF502"
+    UNPINNED_IMAGE = "CF503"
     # output
     EMPTY_OUTPUT = "CF601"
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from codeflare_compile.api import Application, DataSet, Image, Platform, Run, RunSizeConfiguration
 from codeflare_compile.api.common import EnvValue
+from codeflare_compile.api.platform import FluentBit
 from codeflare_compile.choices import (
     DatasetsBackend,
     DatashimGroup,
@@ -67,6 +68,8 @@ class Target:
     namespace: str = "default"
     default_size: str | None = None
     priority_classes: dict[str, str] = field(default_factory=dict)
+    workload_priority_classes: dict[str, str] = field(default_factory=dict)
+    fluent_bit: FluentBit = field(default_factory=FluentBit)
     image_pull_secrets: tuple[str, ...] = ()
 
 
@@ -178,10 +181,17 @@ class RunPlan:
 
 @dataclass(frozen=True)
 class PodSet:
-    """Where a pod template sits inside a workload object, and how many pods it makes."""
+    """Where a pod template sits inside a workload object, and how many pods it makes.
+
+    `logs` is the folder the pods' program writes log files to and the pattern a log sidecar
+    tails there (None: no sidecar on these pods); `batch` pods run to completion, so a sidecar
+    must be a native one (an init container with `restartPolicy: Always`) to let them finish.
+    """
 
     path: DocPath
     replicas: int
+    logs: tuple[str, str] | None = ("/var/log/codeflare", "/var/log/codeflare/*")
+    batch: bool = True
 
 
 @dataclass

@@ -24,6 +24,7 @@ from codeflare_compile.source import Sources, load
 from codeflare_compile.target import code as code_target
 from codeflare_compile.target import datasets as datasets_target
 from codeflare_compile.target.gang import gang
+from codeflare_compile.target.logging import logging
 from codeflare_compile.target.queueing import queueing
 
 PolicyPass = Callable[[list[RunPlan], Program, Diagnostics], list[RunPlan]]
@@ -69,9 +70,6 @@ def compile_paths(paths: Sequence[str], includes: Sequence[str], overrides: Over
     for policy in POLICY_PASSES:
         plans = policy(plans, program, diags)
     result.plans = plans
-    if program.target.logging != "none":
-        _unsupported_logging(program, overrides, diags)
-        return result
     shared: dict[tuple[str, ...], dict[str, Any]] = {}
     for plan in plans:
         lowered = lower(plan, program.target, diags)
@@ -79,6 +77,7 @@ def compile_paths(paths: Sequence[str], includes: Sequence[str], overrides: Over
             continue
         lowered = code_target.code(lowered, program.target)
         lowered = datasets_target.datasets(lowered, program.target, diags)
+        lowered = logging(lowered, program.target, diags)
         lowered = gang(lowered, program.target)
         lowered = queueing(lowered, program.target, diags)
         result.runs.append(RunOutput(plan, lowered.objects))
@@ -110,11 +109,3 @@ def lower(plan: RunPlan, target: Target, diags: Diagnostics) -> Lowered | None:
         return None
     return LOWERINGS[plan.archetype](plan, target)
 
-
-def _unsupported_logging(program: Program, overrides: Overrides, diags: Diagnostics) -> None:
-    platform = program.platform
-    from_platform = overrides.logging is None and platform is not None
-    diags.error(Code.UNSUPPORTED, f"logging '{program.target.logging}' is not supported by this "
-                "version of codeflare-compile",
-                platform.span("spec", "logging") if from_platform and platform else None,
-                help="use logging: none; see docs/status.md for what is supported")

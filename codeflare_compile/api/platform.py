@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, StrictStr
 
-from codeflare_compile.api.common import Metadata, Model, Name, Size
+from codeflare_compile.api.common import Metadata, Model, Name, Quantity, Size
 from codeflare_compile.choices import (
     DatasetsBackend,
     DatashimGroup,
@@ -23,6 +23,14 @@ class PriorityClasses(Model):
     high: Name | None = None
 
 
+class FluentBit(Model):
+    """The log sidecar's image and per-container size (it counts towards quotas)."""
+
+    image: StrictStr = "fluent/fluent-bit:3.2.2"
+    cpu: Quantity = "100m"
+    memory: Quantity = "128Mi"
+
+
 class PlatformSpec(Model):
     queueing: Queueing = "appwrapper"
     gang_scheduling: Gang = "coscheduler"
@@ -36,6 +44,8 @@ class PlatformSpec(Model):
     default_namespace: Name | None = None
     default_size: Size | None = None
     priority_classes: PriorityClasses = Field(default_factory=PriorityClasses)
+    workload_priority_classes: PriorityClasses = Field(default_factory=PriorityClasses)
+    fluent_bit: FluentBit = Field(default_factory=FluentBit)
     image_pull_secrets: list[Name] = Field(default_factory=list)
 
 

@@ -21,6 +21,8 @@ HEAD_PORTS = ({"name": "gcs", "containerPort": 6379}, {"name": "dashboard", "con
               {"name": "client", "containerPort": 10001})
 PRE_STOP = {"preStop": {"exec": {"command": ["/bin/sh", "-c", "ray stop"]}}}
 WORKER_GROUP = "workers"
+#: Ray writes every process's log under the session folder; the sidecar tails the head's.
+RAY_LOGS = ("/tmp/ray", "/tmp/ray/session_latest/logs/*")
 HEAD_PATH = ("spec", "rayClusterSpec", "headGroupSpec", "template")
 WORKER_PATH = ("spec", "rayClusterSpec", "workerGroupSpecs", 0, "template")
 
@@ -30,7 +32,7 @@ def lower_ray(plan: RunPlan, target: Target) -> Lowered:
     cluster: dict[str, Any] = {
         "headGroupSpec": {"rayStartParams": {"dashboard-host": "0.0.0.0"}, "template": head},
     }
-    pod_sets = [PodSet(HEAD_PATH, 1)]
+    pod_sets = [PodSet(HEAD_PATH, 1, logs=RAY_LOGS, batch=False)]
     if plan.pod.workers > 0:
         cluster["workerGroupSpecs"] = [{
             "groupName": WORKER_GROUP,
@@ -40,7 +42,7 @@ def lower_ray(plan: RunPlan, target: Target) -> Lowered:
             "rayStartParams": {},
             "template": _template(plan, "ray-worker"),
         }]
-        pod_sets.append(PodSet(WORKER_PATH, plan.pod.workers))
+        pod_sets.append(PodSet(WORKER_PATH, plan.pod.workers, logs=None, batch=False))
     entrypoint = plan.entrypoint
     if plan.code is not None:  # the job manager starts the driver elsewhere: go to the code
         entrypoint = f"cd {shlex.quote(plan.code.workdir)} && {entrypoint}"

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from codeflare_compile.api import Platform
-from codeflare_compile.api.platform import PlatformSpec
+from codeflare_compile.api.platform import PlatformSpec, PriorityClasses
 from codeflare_compile.ir import Overrides, Target
 
 
 def make_target(platform: Platform | None, overrides: Overrides) -> Target:
     """Merge defaults, the Platform and the flags; the namespace falls back to `default`."""
     spec = platform.spec if platform else PlatformSpec()
-    classes = spec.priority_classes
     return Target(
         queueing=overrides.queueing or spec.queueing,
         gang=overrides.gang or spec.gang_scheduling,
@@ -23,9 +22,13 @@ def make_target(platform: Platform | None, overrides: Overrides) -> Target:
         kube_version=overrides.kube_version or spec.kubernetes_version,
         namespace=overrides.namespace or spec.default_namespace or "default",
         default_size=spec.default_size,
-        priority_classes={
-            level: name for level in ("low", "normal", "high")
-            if (name := getattr(classes, level)) is not None
-        },
+        priority_classes=_levels(spec.priority_classes),
+        workload_priority_classes=_levels(spec.workload_priority_classes),
+        fluent_bit=spec.fluent_bit,
         image_pull_secrets=tuple(spec.image_pull_secrets),
     )
+
+
+def _levels(classes: PriorityClasses) -> dict[str, str]:
+    return {level: name for level in ("low", "normal", "high")
+            if (name := getattr(classes, level)) is not None}

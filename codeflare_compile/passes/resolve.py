@@ -9,7 +9,7 @@ from __future__ import annotations
 from codeflare_compile.api import Application, Run
 from codeflare_compile.api.application import ImageRef
 from codeflare_compile.api.common import Input
-from codeflare_compile.diagnostics import Code, Diagnostics, Note, suggestion
+from codeflare_compile.diagnostics import Code, Diagnostics, Note, Span, suggestion
 from codeflare_compile.ir import Program, Resource, RunPlan
 
 
@@ -75,6 +75,7 @@ def _image(app: Resource[Application], program: Program,
     if image is None:  # a workflow: its steps carry the images
         return "", ()
     if not isinstance(image, ImageRef):
+        _warn_unpinned(image, app.span("spec", "image"), diags)
         return image, ()
     assert app.namespace is not None
     found = program.images.get((app.namespace, image.name))
@@ -88,12 +89,27 @@ def _image(app: Resource[Application], program: Program,
         return None, ()
     spec = found.model.spec
     ref = spec.image
+    if not spec.digest:
+        _warn_unpinned(ref, found.span("spec", "image"), diags)
     if spec.digest:
         repo = ref.rsplit("@", 1)[0]
         if ":" in repo.rsplit("/", 1)[-1]:
             repo = repo.rsplit(":", 1)[0]
         ref = f"{repo}@{spec.digest}"
     return ref, tuple(spec.pull_secrets)
+
+
+def _warn_unpinned(ref: str, span: Span, diags: Diagnostics) -> None:
+    """`:latest` and tagless images change under the Run: say so (a warning, not an error)."""
+    if "@sha256:" in ref:
+        return
+    last = ref.rsplit("/", 1)[-1]
+    tag = last.split(":", 1)[1] if ":" in last else None
+    if tag is None or tag == "latest":
+        diags.warning(Code.UNPINNED_IMAGE,
+                      f"image '{ref}' is {'tagless' if tag is None else 'tagged latest'}: "
+                      "every pull may get another image", span,
+                      help="use a fixed tag, or an Image with a digest")
 
 
 def _check_inputs(owner: Resource[Application] | Resource[Run], inputs: list[Input],

@@ -14,18 +14,29 @@ from codeflare_compile.ir import Lowered, PodSet, Target
 from codeflare_compile.lower import pods
 
 QUEUE_LABEL = "kueue.x-k8s.io/queue-name"
+PRIORITY_LABEL = "kueue.x-k8s.io/priority-class"
+#: MCAD's integer `spec.priority` for each Run priority (higher dispatches first).
+MCAD_PRIORITY = {"low": 1, "normal": 5, "high": 10}
 
 
 def queueing(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowered:
     queue = lowered.plan.run.model.spec.queue
+    level = lowered.plan.run.model.spec.priority
     mode = target.queueing
     if mode == "kueue":
+        queued = lowered.workload
         if queue:
-            lowered.workload["metadata"]["labels"][QUEUE_LABEL] = queue
+            queued["metadata"]["labels"][QUEUE_LABEL] = queue
     elif mode == "appwrapper":
-        lowered.objects = [_appwrapper(lowered, queue)]
+        queued = _appwrapper(lowered, queue)
+        lowered.objects = [queued]
     elif mode == "mcad":
-        lowered.objects = [_mcad(lowered)]
+        queued = _mcad(lowered)
+        if level:
+            queued["spec"]["priority"] = MCAD_PRIORITY[level]
+        lowered.objects = [queued]
+    if mode in ("kueue", "appwrapper") and level in target.workload_priority_classes:
+        queued["metadata"]["labels"][PRIORITY_LABEL] = target.workload_priority_classes[level]
     if queue and mode in ("mcad", "none"):
         diags.warning(Code.IGNORED_SETTING,
                       f"queue '{queue}' has no effect with queueing '{mode}'",

@@ -1,0 +1,113 @@
+"""Fluent Bit logging: a sidecar tailing the Run's log files to stdout (targets §11).
+
+Each pod set says where its program writes log files (`PodSet.logs`). A shared `emptyDir` is
+mounted there in the main container and in the sidecar, which tails it with `Read_from_Head` so
+lines written before it started are kept, and prints them, so they show in `kubectl logs`. Batch
+pods get a native sidecar (an init container with `restartPolicy: Always`, Kubernetes ≥ 1.29)
+so that they still complete; Ray's head gets a plain container (the cluster is deleted with the
+job). The configuration is a ConfigMap of the Run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from codeflare_compile.diagnostics import Code, Diagnostics
+from codeflare_compile.ir import Lowered, PodSet, Target
+from codeflare_compile.lower import pods
+from codeflare_compile.lower.names import fit_name
+
+SIDECAR = "fluent-bit"
+LOG_VOLUME = "run-logs"
+CONFIG_VOLUME = "fluent-bit-config"
+CONFIG_FILE = "fluent-bit.conf"
+NATIVE_SIDECARS_SINCE = (1, 29)
+
+
+def config(pattern: str) -> str:
+    """The classic-format configuration: tail the files, print each line with its file name."""
+    return "\n".join([
+        "[SERVICE]",
+        "    Flush        1",
+        "    Log_Level    warn",
+        "[INPUT]",
+        "    Name             tail",
+        f"    Path             {pattern}",
+        "    Path_Key         file",
+        "    Read_from_Head   true",
+        "    Refresh_Interval 5",
+        "[OUTPUT]",
+        "    Name   stdout",
+        "    Match  *",
+        "    Format json_lines",
+        "",
+    ])
+
+
+def logging(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowered:
+    if target.logging != "fluentbit":
+        return lowered
+    pod_sets = [p for p in lowered.pod_sets if p.logs is not None]
+    if not pod_sets:
+        return lowered
+    if any(p.batch for p in pod_sets) and not _has_native_sidecars(target.kube_version):
+        diags.error(Code.BACKEND_CANNOT,
+                    f"logging 'fluentbit' needs native sidecars (Kubernetes 1.29 or newer), "
+                    f"not {target.kube_version}", None,
+                    help="target Kubernetes 1.29 or newer, or use logging: none")
+        return lowered
+    plan = lowered.plan
+    config_map: dict[str, Any] = {
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": pods.metadata(plan, fit_name(f"{plan.name}-fluent-bit", 253), "logging"),
+        "data": {f"{i}-{CONFIG_FILE}": config(p.logs[1])
+                 for i, p in enumerate(lowered.pod_sets) if p.logs is not None},
+    }
+    for i, pod_set in enumerate(lowered.pod_sets):
+        if pod_set.logs is not None:
+            _attach(lowered, pod_set, f"{i}-{CONFIG_FILE}", config_map["metadata"]["name"],
+                    target)
+    lowered.objects.insert(lowered.objects.index(lowered.workload), config_map)
+    return lowered
+
+
+def _has_native_sidecars(version: str | None) -> bool:
+    if version is None:
+        return True  # validation defaults to the newest Kubernetes the validator knows
+    major, minor = (int(x) for x in version.lstrip("v").split(".")[:2])
+    return (major, minor) >= NATIVE_SIDECARS_SINCE
+
+
+def _attach(lowered: Lowered, pod_set: PodSet, key: str, config_map: str,
+            target: Target) -> None:
+    assert pod_set.logs is not None
+    folder = pod_set.logs[0]
+    template: Any = lowered.workload
+    for seg in pod_set.path:
+        template = template[seg]
+    spec = template["spec"]
+    spec.setdefault("volumes", []).extend([
+        {"name": LOG_VOLUME, "emptyDir": {}},
+        {"name": CONFIG_VOLUME, "configMap": {"name": config_map}},
+    ])
+    main = spec["containers"][0]
+    main.setdefault("volumeMounts", []).append({"name": LOG_VOLUME, "mountPath": folder})
+    main.setdefault("env", []).append({"name": "CODEFLARE_LOG_DIR", "value": folder})
+    amounts = {"cpu": target.fluent_bit.cpu, "memory": target.fluent_bit.memory}
+    sidecar: dict[str, Any] = {
+        "name": SIDECAR,
+        "image": target.fluent_bit.image,
+        "args": ["--config", f"/fluent-bit/etc/{CONFIG_FILE}"],
+        "resources": {"requests": dict(amounts), "limits": dict(amounts)},
+        "securityContext": dict(pods.CONTAINER_SECURITY),
+        "volumeMounts": [
+            {"name": LOG_VOLUME, "mountPath": folder, "readOnly": True},
+            {"name": CONFIG_VOLUME, "mountPath": f"/fluent-bit/etc/{CONFIG_FILE}",
+             "subPath": key, "readOnly": True},
+        ],
+    }
+    if pod_set.batch:
+        sidecar["restartPolicy"] = "Always"
+        spec.setdefault("initContainers", []).append(sidecar)
+    else:
+        spec["containers"].append(sidecar)
