@@ -1,0 +1,74 @@
+"""`explain`: the decisions for a Run whose size is raised by minSize, whose GPU one side refuses,
+and whose sizing policy was selected by namespace."""
+
+from __future__ import annotations
+
+import json
+
+from codeflare_compile.explain import explain, render_json, render_text
+from codeflare_compile.ir import Overrides
+from codeflare_compile.pipeline import compile_paths
+from tests.helpers import REPO
+
+CASE = REPO / "tests" / "golden" / "ray-policies" / "input"
+RUN = "finetune-cpu-head-only"
+
+
+def records() -> list[dict[str, object]]:
+    result = compile_paths([str(CASE)], [], Overrides())
+    assert not result.diagnostics.has_errors
+    return explain(result, RUN)
+
+
+def test_text_report() -> None:
+    text = render_text(records())
+    where = str(CASE)
+    assert text == (
+        f"Run team-a/{RUN} ({where}/runs.yaml:18:3)\n"
+        f"  application  finetune ({where}/apps.yaml:13:3), archetype ray\n"
+        "  size         asked for xs (Platform defaultSize), raised to md by minSize\n"
+        f"  sized by     team-a-gpus ({where}/platform.yaml:29:3)\n"
+        f"  passed over  cluster-wide ({where}/platform.yaml:19:3): priority 50 is not lower "
+        "than 5\n"
+        "  per pod      cpu 4, memory 24Gi, gpu 0\n"
+        "  gpu rule     Application supportsGpu=true, Run supportsGpu=false, size gives 2 → 0\n"
+        "  workers      0 (from Run spec.workers)\n"
+        "  image        quay.io/ml/ray-gpu@sha256:0d5a6fd2a1b0f7e5d2c4b3a291f0e8d7c6b5a4938271605"
+        f"f4e3d2c1b0a998877 (from Image 'ray-gpu' ({where}/apps.yaml:4:3), pinned by digest)\n"
+        "  pull secrets quay-ml, registry-creds\n"
+        "  priority     low → PriorityClass batch-low\n"
+        "  queueing     appwrapper\n"
+        "  gang         coscheduler (schedulerName scheduler-plugins-scheduler)\n"
+        "  objects\n"
+        f"    AppWrapper team-a/{RUN}\n"
+        f"      PodGroup team-a/{RUN}\n"
+        f"      RayJob team-a/{RUN}\n"
+    )
+
+
+def test_json_report() -> None:
+    (record,) = json.loads(render_json(records()))
+    size = record["size"]
+    assert (size["requested"], size["requestedFrom"], size["minSize"], size["size"]) == \
+        ("xs", "Platform defaultSize", "md", "md")
+    assert size["configuration"] == "team-a-gpus"
+    assert [p["name"] for p in size["passedOver"]] == ["cluster-wide"]
+    assert size["gpuRule"] == {"application": True, "run": False, "sizeGpu": 2, "result": 0}
+    assert (size["workers"], size["workersFrom"]) == (0, "Run spec.workers")
+    assert record["priority"] == {"level": "low", "priorityClassName": "batch-low"}
+    assert record["image"]["pinnedByDigest"] is True
+
+
+def test_namespace_selection_is_explained() -> None:
+    result = compile_paths([str(CASE)], [], Overrides())
+    (record,) = explain(result, "a-very-long-run-name-that-does-not-fit-the-rayjob-length-limit")
+    size = record["size"]
+    assert size["configuration"] == "cluster-wide"
+    assert size["passedOver"][0]["reason"] == "applies only to namespaces team-a"
+
+
+def test_every_run_when_none_is_named() -> None:
+    result = compile_paths([str(CASE)], [], Overrides())
+    assert [r["run"]["name"] for r in explain(result)] == [
+        "finetune-cpu-head-only", "finetune-gpu",
+        "a-very-long-run-name-that-does-not-fit-the-rayjob-length-limit"]
