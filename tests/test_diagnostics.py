@@ -284,10 +284,10 @@ def test_unmapped_priority_names_the_platform(tmp_path: Path) -> None:
 
 
 def test_unsupported_archetype(tmp_path: Path) -> None:
-    out = compile_files(tmp_path, {"app.yaml": APP.replace("api: ray", "api: torch"),
+    out = compile_files(tmp_path, {"app.yaml": APP.replace("api: ray", "api: workqueue"),
                                    "run.yaml": RUN})
     assert blocks(out)[0].splitlines()[0] == (
-        "./app.yaml:6:3: error[CF501]: the 'torch' archetype is not supported by this version "
+        "./app.yaml:6:3: error[CF501]: the 'workqueue' archetype is not supported by this version "
         "of codeflare-compile")
 
 

@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 from codeflare_compile.ir import Lowered, RunPlan, Target
 from codeflare_compile.lower.ray import lower_ray
+from codeflare_compile.lower.shell import lower_shell
+from codeflare_compile.lower.torch import lower_torch
 
 #: A lowering sees one resolved Run and the target (some archetypes have several backends).
 Lowering = Callable[[RunPlan, Target], Lowered]
@@ -13,6 +15,8 @@ Lowering = Callable[[RunPlan, Target], Lowered]
 #: The archetypes this version lowers; others are reported as not supported yet.
 LOWERINGS: dict[str, Lowering] = {
     "ray": lower_ray,
+    "shell": lower_shell,
+    "torch": lower_torch,
 }
 
 

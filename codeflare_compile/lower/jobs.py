@@ -1,0 +1,68 @@
+"""Indexed `batch/v1` Jobs, the workload of the torch (`job` backend) and shell archetypes.
+
+An Indexed Job runs `completions` pods numbered 0…N-1; Kubernetes gives each pod the hostname
+`<job>-<index>` and the environment variable `JOB_COMPLETION_INDEX`, and keeps the index in the
+pod annotation `batch.kubernetes.io/job-completion-index`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from codeflare_compile.ir import PodSet, RunPlan
+from codeflare_compile.lower import pods
+from codeflare_compile.lower.names import fit_name
+from codeflare_compile.passes.durations import seconds
+
+#: Pod hostnames `<job>-<index>` are DNS-1123 labels (≤ 63 characters). Kubernetes allows an
+#: Indexed Job at most 100000 completions, so an index has at most 5 digits: 63 - len("-99999").
+INDEXED_JOB_NAME_LIMIT = 57
+COMPLETION_INDEX_ANNOTATION = "batch.kubernetes.io/job-completion-index"
+#: Where the pod template sits in a Job; AppWrapper infers replicas = min(parallelism, completions).
+TEMPLATE_PATH = ("spec", "template")
+
+
+def job_name(plan: RunPlan, letter_first: bool = False) -> str:
+    """The Job's name: the Run's, fitted so that every pod hostname stays a valid label."""
+    return fit_name(plan.name, INDEXED_JOB_NAME_LIMIT, letter_first=letter_first)
+
+
+def pod_count(plan: RunPlan) -> int:
+    """`workers` pods, at least one (a Run with 0 workers still runs its command once)."""
+    return max(1, plan.pod.workers)
+
+
+def timeout_seconds(plan: RunPlan) -> int | None:
+    timeout = plan.run.model.spec.timeout
+    return seconds(timeout) if timeout else None
+
+
+def indexed_job(plan: RunPlan, name: str, template: dict[str, Any], *, backoff_limit: int,
+                failure_rules: list[dict[str, Any]]) -> dict[str, Any]:
+    """An Indexed Job of `pod_count(plan)` pods, all running at once (parallelism = completions).
+
+    `template`'s pod spec must have `restartPolicy: Never` (a pod failure policy requires it).
+    """
+    count = pod_count(plan)
+    spec: dict[str, Any] = {
+        "completionMode": "Indexed",
+        "completions": count,
+        "parallelism": count,
+        "backoffLimit": backoff_limit,
+    }
+    if failure_rules:
+        spec["podFailurePolicy"] = {"rules": failure_rules}
+    deadline = timeout_seconds(plan)
+    if deadline is not None:
+        spec["activeDeadlineSeconds"] = deadline
+    spec["template"] = template
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": pods.metadata(plan, name, "job"),
+        "spec": spec,
+    }
+
+
+def job_pod_set(plan: RunPlan) -> PodSet:
+    return PodSet(TEMPLATE_PATH, pod_count(plan))

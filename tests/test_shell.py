@@ -1,0 +1,100 @@
+"""Shell lowering: an Indexed Job running the command line, checked field by field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from codeflare_compile.diagnostics import Diagnostics
+from codeflare_compile.ir import Lowered
+from codeflare_compile.lower.shell import lower_shell
+from codeflare_compile.passes.sizing import sizing
+from codeflare_compile.target.gang import gang
+from codeflare_compile.target.queueing import queueing
+from tests.build_inputs import app, plans, run
+
+INDEX_ENV = {"name": "CODEFLARE_INDEX", "valueFrom": {"fieldRef": {
+    "fieldPath": "metadata.annotations['batch.kubernetes.io/job-completion-index']"}}}
+
+
+def shell_app(extra: str = "") -> str:
+    return app(extra=extra).replace("api: ray", "api: shell").replace(
+        "command: python3 main.py", "command: ./go.sh --a")
+
+
+def lowered(text: str) -> tuple[Lowered, Any]:
+    prog, resolved, diags = plans(text)
+    resolved = sizing(resolved, prog, diags)
+    assert not diags.has_errors, diags.items
+    (plan,) = resolved
+    return lower_shell(plan, prog.target), prog
+
+
+def test_indexed_job_of_workers_pods() -> None:
+    low, _ = lowered(shell_app() + run(extra="  workers: 3\n"))
+    job = low.workload
+    assert low.objects == [job]
+    assert (job["apiVersion"], job["kind"], job["metadata"]["name"]) == ("batch/v1", "Job", "r")
+    spec = job["spec"]
+    assert spec["completionMode"] == "Indexed"
+    assert (spec["completions"], spec["parallelism"]) == (3, 3)
+    assert [(p.path, p.replicas) for p in low.pod_sets] == [(("spec", "template"), 3)]
+
+
+def test_zero_workers_runs_once() -> None:
+    low, _ = lowered(shell_app() + run(extra="  workers: 0\n"))
+    assert (low.workload["spec"]["completions"], low.workload["spec"]["parallelism"]) == (1, 1)
+    assert low.pod_sets[0].replicas == 1
+
+
+def test_runs_command_and_options_as_written() -> None:
+    low, _ = lowered(shell_app(extra="  options: --b 1\n  requirements: [pyyaml==6.0.2]\n")
+                     + run(extra="  options: --msg \"it's $HOME\"; echo ok\n"))
+    (container,) = low.workload["spec"]["template"]["spec"]["containers"]
+    assert container["command"] == [
+        "/bin/sh", "-c",
+        "set -e\npython3 -m pip install --no-cache-dir --user pyyaml==6.0.2\n"
+        "./go.sh --a --msg \"it's $HOME\"; echo ok"]
+
+
+def test_index_in_the_environment() -> None:
+    env = "  env:\n    A: '1'\n    CODEFLARE_INDEX: mine\n"
+    low, _ = lowered(shell_app(extra=env) + run())
+    (container,) = low.workload["spec"]["template"]["spec"]["containers"]
+    # the user's CODEFLARE_INDEX is replaced by the real one
+    assert container["env"] == [{"name": "A", "value": "1"}, INDEX_ENV]
+
+
+def test_failure_policy_and_deadline() -> None:
+    low, _ = lowered(shell_app() + run(extra="  workers: 2\n  timeout: 90s\n"))
+    spec = low.workload["spec"]
+    assert spec["backoffLimit"] == 0
+    assert spec["podFailurePolicy"] == {"rules": [{
+        "action": "Ignore", "onPodConditions": [{"type": "DisruptionTarget", "status": "True"}]}]}
+    assert spec["template"]["spec"]["restartPolicy"] == "Never"
+    assert spec["activeDeadlineSeconds"] == 90
+
+
+def test_resources_and_labels() -> None:
+    low, _ = lowered(shell_app() + run(extra="  size: sm\n"))
+    template = low.workload["spec"]["template"]
+    resources = template["spec"]["containers"][0]["resources"]
+    assert resources == {"requests": {"cpu": "1", "memory": "8Gi"},
+                         "limits": {"cpu": "1", "memory": "8Gi"}}  # no GPU: the Run did not ask
+    labels = template["metadata"]["labels"]
+    assert (labels["codeflare.dev/archetype"], labels["app.kubernetes.io/component"]) == (
+        "shell", "shell")
+
+
+def test_name_leaves_room_for_pod_hostnames() -> None:
+    low, _ = lowered(shell_app() + run(name="s" * 63))
+    name = low.workload["metadata"]["name"]
+    assert len(name) <= 57 and len(f"{name}-99999") <= 63
+
+
+def test_gang_and_appwrapper() -> None:
+    low, prog = lowered(shell_app() + run(extra="  workers: 3\n"))
+    low = queueing(gang(low, prog.target), prog.target, Diagnostics())
+    (wrapper,) = low.objects
+    podgroup, job = wrapper["spec"]["components"]
+    assert podgroup["template"]["spec"] == {"minMember": 3}
+    assert job["podSets"] == [{"path": "template.spec.template", "replicas": 3}]

@@ -1,0 +1,189 @@
+"""Execution tests: the rendered container commands, run for real on this machine.
+
+torch: the command of a rendered torch Run (backend `job`, 2 workers) runs as two concurrent
+processes, one per Job index, the way two pods of the Indexed Job would run it; they must meet
+at the rendezvous and form one process group of world size 2.
+shell: the command of a rendered shell Run runs for 3 indexes with options full of shell
+metacharacters; each process must get its index and the arguments as the shell parses them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.helpers import run_cli
+
+BIN = Path(sys.executable).parent  # python3 and torchrun of this environment come first on PATH
+
+TRAIN = """\
+import os, sys
+import torch
+import torch.distributed as dist
+
+dist.init_process_group("gloo")
+total = torch.ones(1)
+dist.all_reduce(total)  # a real collective: both ranks must take part
+out = sys.argv[sys.argv.index("--out") + 1]
+os.makedirs(out, exist_ok=True)
+with open(os.path.join(out, f"rank-{dist.get_rank()}.json"), "w") as f:
+    f.write(__import__("json").dumps({"rank": dist.get_rank(), "world": dist.get_world_size(),
+                                      "sum": int(total.item()), "tag": sys.argv[-1]}))
+dist.destroy_process_group()
+"""
+
+SHOW = """\
+import json, os, sys
+index = os.environ["JOB_COMPLETION_INDEX"]
+with open(f"args-{index}.json", "w") as f:
+    json.dump({"argv": sys.argv[1:], "index": index, "codeflare": os.environ["CODEFLARE_INDEX"]},
+              f)
+"""
+
+
+def _render(tmp: Path, documents: str, *args: str) -> list[dict[str, Any]]:
+    (tmp / "input").mkdir()
+    (tmp / "input" / "jobs.yaml").write_text(documents)
+    outcome = run_cli("compile", "input", "--queueing", "none", "--gang", "none", *args,
+                      cwd=tmp)
+    assert outcome.exit_code == 0, outcome.stderr
+    return list(yaml.safe_load_all(outcome.stdout))
+
+
+def _job_container(objects: list[dict[str, Any]]) -> dict[str, Any]:
+    (job,) = [o for o in objects if o["kind"] == "Job"]
+    (container,) = job["spec"]["template"]["spec"]["containers"]
+    return dict(container)
+
+
+def _environment(container: dict[str, Any], index: int) -> dict[str, str]:
+    """This machine's environment plus the container's plain env and what Kubernetes sets."""
+    env = dict(os.environ)
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    env.update({e["name"]: e["value"] for e in container.get("env", []) if "value" in e})
+    env["JOB_COMPLETION_INDEX"] = str(index)  # set by the Job controller in every pod
+    env["CODEFLARE_INDEX"] = str(index)  # the downward API's completion-index annotation
+    return env
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _run_all(command: list[str], cwd: Path, envs: list[dict[str, str]], timeout: float
+             ) -> list[subprocess.CompletedProcess[str]]:
+    procs = [subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True) for env in envs]
+    results = []
+    try:
+        for proc in procs:
+            out, _ = proc.communicate(timeout=timeout)
+            results.append(subprocess.CompletedProcess(proc.args, proc.returncode, out))
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    return results
+
+
+def test_torchrun_command_forms_one_process_group(tmp_path: Path) -> None:
+    pytest.importorskip("torch", exc_type=ImportError,  # absent, or installed but broken
+                        reason="torch is not importable: the rendered torchrun command cannot "
+                               "be executed here")
+    assert (BIN / "torchrun").exists(), f"torch is importable but {BIN}/torchrun is missing"
+    objects = _render(tmp_path, """\
+apiVersion: codeflare.dev/v1alpha1
+kind: Application
+metadata: {name: ddp}
+spec:
+  api: torch
+  image: pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime
+  command: python3 train.py --out "rank files"
+---
+apiVersion: codeflare.dev/v1alpha1
+kind: Run
+metadata: {name: ddp-local}
+spec:
+  application: ddp
+  workers: 2
+  options: --tag 'two ranks'
+""")
+    (service,) = [o for o in objects if o["kind"] == "Service"]
+    (job,) = [o for o in objects if o["kind"] == "Job"]
+    container = _job_container(objects)
+    shell, flag, line = container["command"]
+    assert (shell, flag) == ("/bin/sh", "-c")
+    # Cluster DNS stands in here: pod 0's name `<job>-0.<service>` is what the pods resolve
+    # through the headless Service; on this machine both "pods" are local, so the rendezvous
+    # host becomes 127.0.0.1 (and the port a free one, in case 29500 is taken).
+    endpoint = f"{job['metadata']['name']}-0.{service['metadata']['name']}:29500"
+    assert f"--rdzv_endpoint {endpoint} " in line
+    line = line.replace(endpoint, f"127.0.0.1:{_free_port()}")
+    (tmp_path / "train.py").write_text(TRAIN)
+
+    results = _run_all([shell, flag, line], tmp_path,
+                       [_environment(container, i) for i in range(2)], timeout=120)
+
+    for result in results:
+        assert result.returncode == 0, result.stdout
+    seen = [json.loads((tmp_path / "rank files" / f"rank-{r}.json").read_text())
+            for r in range(2)]
+    assert seen == [{"rank": r, "world": 2, "sum": 2, "tag": "two ranks"} for r in range(2)]
+
+
+ADVERSARIAL = (
+    """--quote "it's here" --single 'say "hi"' --semi 'a; b' --dollar '$HOME'"""
+    """ --spaces 'x   y' --backslash 'c:\\dir' --empty '' --index $CODEFLARE_INDEX"""
+)
+
+
+def test_shell_command_passes_index_and_arguments(tmp_path: Path) -> None:
+    objects = _render(tmp_path, f"""\
+apiVersion: codeflare.dev/v1alpha1
+kind: Application
+metadata: {{name: show}}
+spec:
+  api: shell
+  image: python:3.12-slim
+  command: python3 show.py
+---
+apiVersion: codeflare.dev/v1alpha1
+kind: Run
+metadata: {{name: show-3}}
+spec:
+  application: show
+  workers: 3
+  options: {json.dumps(ADVERSARIAL)}
+""")
+    container = _job_container(objects)
+    assert {"name": "CODEFLARE_INDEX", "valueFrom": {"fieldRef": {"fieldPath":
+            "metadata.annotations['batch.kubernetes.io/job-completion-index']"}}} \
+        in container["env"]
+    (tmp_path / "show.py").write_text(SHOW)
+
+    results = _run_all(container["command"], tmp_path,
+                       [_environment(container, i) for i in range(3)], timeout=30)
+
+    for result in results:
+        assert result.returncode == 0, result.stdout
+    for index in range(3):
+        seen = json.loads((tmp_path / f"args-{index}.json").read_text())
+        # What sh makes of the options: quotes removed, nothing in single quotes expanded,
+        # the unquoted $CODEFLARE_INDEX expanded to this process's index.
+        expected = shlex.split(ADVERSARIAL.replace("$CODEFLARE_INDEX", str(index)))
+        assert seen == {"argv": expected, "index": str(index), "codeflare": str(index)}
+        assert seen["argv"][seen["argv"].index("--dollar") + 1] == "$HOME"
+        assert seen["argv"][seen["argv"].index("--empty") + 1] == ""
