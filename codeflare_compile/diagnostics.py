@@ -44,6 +44,10 @@ class Code(str, Enum):
     BACKEND_CANNOT = "CF406"
     BAD_REPO = "CF407"
     BAD_CODE_FILE = "CF408"
+    DUPLICATE_STEP = "CF420"
+    NESTED_WORKFLOW = "CF421"
+    UNKNOWN_STEP = "CF422"
+    STEP_CYCLE = "CF423"
     # lowering
     UNSUPPORTED = "CF501"
     IGNORED_SETTING = "CF502"

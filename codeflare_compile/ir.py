@@ -63,6 +63,7 @@ class Target:
     datashim_group: DatashimGroup = "datashim.io"
     torch_backend: TorchBackend = "job"
     git_image: str = "alpine/git:2.47.2"
+    workflow_service_account: str | None = None
     logging: Logging = "none"
     kube_version: str | None = None
     namespace: str = "default"
@@ -151,6 +152,16 @@ class CodeSource:
 
 
 @dataclass(frozen=True)
+class StepRef:
+    """Where a workflow step's plan sits in its workflow."""
+
+    workflow: str
+    name: str
+    depends_on: tuple[str, ...]
+    size_span: Span | None  # where the step asks for its size, if it does
+
+
+@dataclass(frozen=True)
 class RunPlan:
     """One Run with its Application, every reference resolved and every policy applied."""
 
@@ -171,6 +182,10 @@ class RunPlan:
     size: str = ""
     pod: PodSize = PodSize("0", "0", 0, 0)
     decision: SizeDecision | None = None
+    size_request: str | None = None  # the size asked for (the Run's, or a workflow step's)
+    workers_request: int | None = None  # the Run's `workers` (never a step's)
+    #: For a workflow step: the workflow Run's name, the step's name and what it depends on.
+    step: StepRef | None = None
     inputs: tuple[ResolvedInput, ...] = ()
     code: CodeSource | None = None
 

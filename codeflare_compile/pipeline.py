@@ -15,6 +15,7 @@ from codeflare_compile.build import build
 from codeflare_compile.diagnostics import Code, Diagnostics
 from codeflare_compile.ir import Lowered, Overrides, Program, RunPlan, Target
 from codeflare_compile.lower import LOWERINGS, unsupported
+from codeflare_compile.lower.workflow import lower_workflow
 from codeflare_compile.passes.code import code
 from codeflare_compile.passes.datasets import datasets
 from codeflare_compile.passes.priority import priority
@@ -71,15 +72,29 @@ def compile_paths(paths: Sequence[str], includes: Sequence[str], overrides: Over
         plans = policy(plans, program, diags)
     result.plans = plans
     shared: dict[tuple[str, ...], dict[str, Any]] = {}
-    for plan in plans:
-        lowered = lower(plan, program.target, diags)
+    steps: dict[str, list[tuple[RunPlan, Lowered]]] = {}
+    done: dict[str, Lowered] = {}
+    for plan in plans:  # every Run and workflow step, through its whole chain of passes
+        if plan.archetype == "workflow":
+            continue
+        lowered = lower_run(plan, program.target, diags)
         if lowered is None:
             continue
-        lowered = code_target.code(lowered, program.target)
-        lowered = datasets_target.datasets(lowered, program.target, diags)
-        lowered = logging(lowered, program.target, diags)
-        lowered = gang(lowered, program.target)
-        lowered = queueing(lowered, program.target, diags)
+        if plan.step is not None:
+            steps.setdefault(plan.step.workflow, []).append((plan, lowered))
+        else:
+            done[plan.name] = lowered
+    for plan in plans:  # then the workflows, from their lowered steps, and the output in order
+        if plan.step is not None:
+            continue
+        if plan.archetype == "workflow":
+            lowered_steps = steps.get(plan.name, [])
+            if len(lowered_steps) != len(plan.app.model.spec.steps or []):
+                continue  # a step failed: reported already
+            done[plan.name] = lower_workflow(plan, program.target, lowered_steps)
+        if plan.name not in done:
+            continue
+        lowered = done[plan.name]
         result.runs.append(RunOutput(plan, lowered.objects))
         for obj in lowered.shared:
             shared.setdefault(_identity(obj), obj)
@@ -96,6 +111,18 @@ def compile_paths(paths: Sequence[str], includes: Sequence[str], overrides: Over
 def _identity(obj: dict[str, Any]) -> tuple[str, ...]:
     meta = obj["metadata"]
     return (obj["kind"], meta.get("namespace", ""), meta["name"], obj["apiVersion"])
+
+
+def lower_run(plan: RunPlan, target: Target, diags: Diagnostics) -> Lowered | None:
+    """One Run (or workflow step) lowered by its archetype, then every cross-cutting pass."""
+    lowered = lower(plan, target, diags)
+    if lowered is None:
+        return None
+    lowered = code_target.code(lowered, target)
+    lowered = datasets_target.datasets(lowered, target, diags)
+    lowered = logging(lowered, target, diags)
+    lowered = gang(lowered, target)
+    return queueing(lowered, target, diags)
 
 
 def lower(plan: RunPlan, target: Target, diags: Diagnostics) -> Lowered | None:

@@ -39,6 +39,7 @@ class PlatformSpec(Model):
     datashim_group: DatashimGroup = "datashim.io"
     torch_backend: TorchBackend = "job"
     git_image: StrictStr = "alpine/git:2.47.2"
+    workflow_service_account: Name | None = None
     logging: Logging = "none"
     kubernetes_version: StrictStr | None = Field(default=None, pattern=r"^v?\d+\.\d+(\.\d+)?$")
     default_namespace: Name | None = None

@@ -18,6 +18,7 @@ def make_target(platform: Platform | None, overrides: Overrides) -> Target:
         datashim_group=overrides.datashim_group or spec.datashim_group,
         torch_backend=overrides.torch_backend or spec.torch_backend,
         git_image=spec.git_image,
+        workflow_service_account=spec.workflow_service_account,
         logging=overrides.logging or spec.logging,
         kube_version=overrides.kube_version or spec.kubernetes_version,
         namespace=overrides.namespace or spec.default_namespace or "default",

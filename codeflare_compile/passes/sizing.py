@@ -35,7 +35,12 @@ def applicable(program: Program, namespace: str) -> list[Resource[RunSizeConfigu
 
 def size_run(plan: RunPlan, program: Program, diags: Diagnostics) -> RunPlan | None:
     run, app = plan.run.model.spec, plan.app.model.spec
-    requested, requested_from = (run.size, "Run spec.size") if run.size else (
+    if plan.archetype == "workflow":  # no pods of its own: its steps are sized one by one
+        return replace(plan, size=plan.size_request or program.target.default_size or
+                       DEFAULT_SIZE)
+    requested, requested_from = (
+        plan.size_request, "workflow step size" if plan.step and plan.size_request != run.size
+        else "Run spec.size") if plan.size_request else (
         (program.target.default_size, "Platform defaultSize") if program.target.default_size
         else (DEFAULT_SIZE, "default"))
     size = requested
@@ -59,8 +64,12 @@ def size_run(plan: RunPlan, program: Program, diags: Diagnostics) -> RunPlan | N
     if physical is None:
         assert chosen is not None  # the built-in table has every size
         raised = size != requested
-        where = plan.app.span("spec", "minSize") if raised else (
-            plan.run.span("spec", "size") if run.size else plan.run.key_span("spec"))
+        if raised:
+            where = plan.app.span("spec", "minSize")
+        elif plan.step and plan.step.size_span:
+            where = plan.step.size_span
+        else:
+            where = plan.run.span("spec", "size") if run.size else plan.run.key_span("spec")
         diags.error(Code.SIZE_NOT_CONFIGURED,
                     f"size '{size}' is not in RunSizeConfiguration '{chosen.name}'", where,
                     help=f"'{chosen.name}' defines: {', '.join(_ordered(table))}; add '{size}' "
@@ -69,7 +78,7 @@ def size_run(plan: RunPlan, program: Program, diags: Diagnostics) -> RunPlan | N
                                 f"'{chosen.name}' applies to namespace '{plan.namespace}'")])
         return None
     gpu = physical.gpu if app.supports_gpu and run.supports_gpu else 0
-    workers = run.workers if run.workers is not None else physical.workers
+    workers = plan.workers_request if plan.workers_request is not None else physical.workers
     decision = SizeDecision(
         requested=requested, requested_from=requested_from, min_size=app.min_size, size=size,
         config=chosen.name if chosen else BUILT_IN,
@@ -77,7 +86,7 @@ def size_run(plan: RunPlan, program: Program, diags: Diagnostics) -> RunPlan | N
         passed_over=_passed_over(program, plan.namespace, chosen),
         app_supports_gpu=app.supports_gpu, run_supports_gpu=run.supports_gpu,
         size_gpu=physical.gpu,
-        workers_from="Run spec.workers" if run.workers is not None else "size")
+        workers_from="Run spec.workers" if plan.workers_request is not None else "size")
     return replace(plan, size=size, decision=decision,
                    pod=PodSize(physical.cpu, physical.memory, gpu, workers))
 

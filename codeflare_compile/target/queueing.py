@@ -20,6 +20,8 @@ MCAD_PRIORITY = {"low": 1, "normal": 5, "high": 10}
 
 
 def queueing(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowered:
+    if not lowered.pod_sets:  # nothing to admit: a Workflow's steps are queued one by one
+        return lowered
     queue = lowered.plan.run.model.spec.queue
     level = lowered.plan.run.model.spec.priority
     mode = target.queueing

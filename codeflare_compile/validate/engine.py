@@ -9,7 +9,7 @@ from typing import Any
 from .core import core_validator, is_core_group, object_meta_validator, resolve_kube_version
 from .crds import CrdSet
 from .failure import Issue, ObjPath, ValidationFailure, format_path, path_sort_key
-from .kinds import Gvk, get, gvk_of, wrapped_objects
+from .kinds import Gvk, get, gvk_of, is_wrapper, wrapped_objects
 from .rules import QUANTITY_CODE, check_object
 
 _Found = tuple[ObjPath, str, str]  # (path in the top-level object, subject, message)
@@ -72,7 +72,7 @@ def _validate(
             (*prefix, *inner.path),
             f"{subject}{_SEPARATOR}{inner.label}",
             inner_namespace or namespace,
-            wrapped=True,
+            wrapped=is_wrapper(gvk),
             out=out,
         )
 

@@ -23,6 +23,7 @@ class Gvk:
 
 
 APPWRAPPER = Gvk("workload.codeflare.dev", "v1beta2", "AppWrapper")
+ARGO_WORKFLOW = Gvk("argoproj.io", "v1alpha1", "Workflow")
 MCAD_APPWRAPPERS = frozenset(
     {
         Gvk("mcad.ibm.com", "v1beta1", "AppWrapper"),
@@ -63,15 +64,36 @@ class Wrapped:
     template: Any
 
 
+def _workflow_manifests(obj: Mapping[str, Any]) -> Iterator[Wrapped]:
+    """The objects an Argo Workflow's resource templates create, parsed from their manifests."""
+    import yaml
+
+    templates = get(obj, "spec", "templates")
+    for index, template in enumerate(templates if isinstance(templates, list) else []):
+        manifest = get(template, "resource", "manifest")
+        if not isinstance(manifest, str):
+            continue
+        path: ObjPath = ("spec", "templates", index, "resource", "manifest")
+        try:
+            parsed: Any = yaml.safe_load(manifest)
+        except yaml.YAMLError as exc:
+            parsed = f"a manifest that is not YAML ({exc})"
+        yield Wrapped(path, format_path(path[1:]), parsed)
+
+
 def is_wrapper(gvk: Gvk | None) -> bool:
     return gvk == APPWRAPPER or gvk in MCAD_APPWRAPPERS
 
 
 def wrapped_objects(gvk: Gvk | None, obj: Mapping[str, Any]) -> Iterator[Wrapped]:
-    """The embedded objects of an AppWrapper (v1beta2 components, MCAD GenericItems).
+    """The embedded objects of an AppWrapper (v1beta2 components, MCAD GenericItems) or of an
+    Argo Workflow (the manifests of its resource templates).
 
     Their CRDs declare them opaque (preserve-unknown-fields), so each must be validated on its own.
     """
+    if gvk == ARGO_WORKFLOW:
+        yield from _workflow_manifests(obj)
+        return
     if gvk == APPWRAPPER:
         listed, inner = get(obj, "spec", "components"), "template"
         base: ObjPath = ("spec", "components")

@@ -1,0 +1,168 @@
+"""Workflow archetype → an Argo `Workflow` (argoproj.io/v1alpha1) whose DAG follows `dependsOn`.
+
+Each step has already been lowered like a Run of its own Application, queueing and gang
+scheduling included; here its objects become `resource` templates (`action: create`, owned by
+the Workflow) — the step's main object with success and failure conditions that fit its kind,
+the others (PodGroup, Service, ConfigMaps) as tasks it depends on. A single-pod shell step that
+needs nothing else becomes a plain `container` template. The Workflow itself is never wrapped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from codeflare_compile.emit.yaml import dump_yaml
+from codeflare_compile.ir import Lowered, RunPlan, Target
+from codeflare_compile.lower import pods
+from codeflare_compile.lower.names import fit_name
+from codeflare_compile.passes.durations import seconds
+from codeflare_compile.passes.steps import topological
+
+ENTRYPOINT = "main"
+#: How Argo tells a created object finished: (success, failure) label-selector conditions.
+#: Several failure requirements fail the step when any one matches.
+CONDITIONS: dict[str, tuple[str, str]] = {
+    "workload.codeflare.dev/v1beta2/AppWrapper": ("status.phase == Succeeded",
+                                                  "status.phase == Failed"),
+    "mcad.ibm.com/v1beta1/AppWrapper": ("status.state == Completed", "status.state == Failed"),
+    "ray.io/v1/RayJob": ("status.jobStatus == SUCCEEDED",
+                         "status.jobStatus == FAILED,status.jobDeploymentStatus == Failed"),
+    "kubeflow.org/v1/PyTorchJob": ("status.replicaStatuses.Master.succeeded == 1",
+                                   "status.replicaStatuses.Master.failed > 0"),
+}
+#: A Job completed successfully once it has a completion time; with per-index retries it has
+#: failed for good once an index has (`failedIndexes`), without them at its first failed pod.
+JOB_SUCCESS = "status.completionTime"
+JOB_FAILURE_PER_INDEX = "status.failedIndexes"
+JOB_FAILURE = "status.failed > 0"
+#: Pod-spec fields a container template can carry; a step needing anything else is a resource.
+_CONTAINER_TEMPLATE_FIELDS = frozenset({
+    "containers", "restartPolicy", "automountServiceAccountToken", "priorityClassName",
+    "schedulerName", "securityContext", "imagePullSecrets"})
+
+
+def lower_workflow(plan: RunPlan, target: Target,
+                   steps: list[tuple[RunPlan, Lowered]]) -> Lowered:
+    name = fit_name(plan.name)
+    templates: list[dict[str, Any]] = []
+    tasks: dict[str, list[dict[str, Any]]] = {}  # step → its tasks, the main one last
+    created: set[tuple[str, str]] = set()
+    graph = {}
+    for step_plan, lowered in steps:
+        assert step_plan.step is not None
+        step = step_plan.step
+        graph[step.name] = list(step.depends_on)
+        container = _container_template(step.name, lowered)
+        if container is not None:
+            templates.append(container)
+            tasks[step.name] = [_task(step.name, list(step.depends_on))]
+            continue
+        main = lowered.workload if lowered.workload in lowered.objects else lowered.objects[0]
+        step_tasks: list[dict[str, Any]] = []
+        for obj in lowered.objects:
+            created.add(_resource_of(obj))
+            if obj is main:
+                continue
+            aux = f"{step.name}--{obj['kind'].lower()}-{len(step_tasks)}"
+            templates.append(_resource_template(aux, obj, conditions=None))
+            step_tasks.append(_task(aux, list(step.depends_on)))
+        templates.append(_resource_template(step.name, main, _conditions(main)))
+        step_tasks.append(_task(step.name, [*(t["name"] for t in step_tasks),
+                                            *step.depends_on]))
+        tasks[step.name] = step_tasks
+    ordered = [task for s in topological(graph) for task in tasks[s]]
+    dag = {"name": ENTRYPOINT, "dag": {"tasks": ordered}}
+    spec: dict[str, Any] = {"entrypoint": ENTRYPOINT}
+    objects: list[dict[str, Any]] = []
+    if target.workflow_service_account:
+        spec["serviceAccountName"] = target.workflow_service_account
+    else:
+        account = fit_name(f"{plan.name}-workflow", 253)
+        spec["serviceAccountName"] = account
+        objects += _rbac(plan, account, sorted(created))
+    timeout = plan.run.model.spec.timeout
+    if timeout:
+        spec["activeDeadlineSeconds"] = seconds(timeout)
+    spec["templates"] = [dag, *templates]
+    workflow = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Workflow",
+        "metadata": pods.metadata(plan, name, "workflow"),
+        "spec": spec,
+    }
+    return Lowered(plan, workflow, [], [*objects, workflow],
+                   [obj for _, lowered in steps for obj in lowered.shared])
+
+
+def _task(name: str, dependencies: list[str]) -> dict[str, Any]:
+    task: dict[str, Any] = {"name": name, "template": name}
+    if dependencies:
+        task["dependencies"] = dependencies
+    return task
+
+
+def _conditions(obj: dict[str, Any]) -> tuple[str, str]:
+    key = f"{obj['apiVersion']}/{obj['kind']}"
+    if key == "batch/v1/Job":
+        per_index = "backoffLimitPerIndex" in obj["spec"]
+        return JOB_SUCCESS, JOB_FAILURE_PER_INDEX if per_index else JOB_FAILURE
+    return CONDITIONS[key]
+
+
+def _resource_template(name: str, obj: dict[str, Any],
+                       conditions: tuple[str, str] | None) -> dict[str, Any]:
+    resource: dict[str, Any] = {"action": "create", "setOwnerReference": True,
+                                "manifest": dump_yaml(obj)}
+    if conditions is not None:
+        resource["successCondition"], resource["failureCondition"] = conditions
+    return {"name": name, "resource": resource}
+
+
+def _container_template(name: str, lowered: Lowered) -> dict[str, Any] | None:
+    """A single-pod shell step with nothing but its Job runs as a plain Argo container."""
+    job = lowered.workload
+    if (lowered.plan.archetype != "shell" or lowered.objects != [job]
+            or job["spec"].get("completions") != 1):
+        return None
+    pod = job["spec"]["template"]
+    spec = pod["spec"]
+    if set(spec) - _CONTAINER_TEMPLATE_FIELDS or len(spec["containers"]) != 1:
+        return None
+    template: dict[str, Any] = {"name": name, "metadata": {"labels": pod["metadata"]["labels"]}}
+    for field in sorted(_CONTAINER_TEMPLATE_FIELDS - {"containers", "restartPolicy"}):
+        if field in spec:
+            template[field] = spec[field]
+    if "activeDeadlineSeconds" in job["spec"]:
+        template["activeDeadlineSeconds"] = job["spec"]["activeDeadlineSeconds"]
+    template["container"] = spec["containers"][0]
+    return template
+
+
+def _resource_of(obj: dict[str, Any]) -> tuple[str, str]:
+    """(API group, plural resource) of an object the workflow creates."""
+    group = obj["apiVersion"].rpartition("/")[0]
+    return group, f"{obj['kind'].lower()}s"
+
+
+def _rbac(plan: RunPlan, account: str, created: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """A ServiceAccount allowed to create and watch exactly what the workflow creates."""
+    by_group: dict[str, list[str]] = {}
+    for group, resource in created:
+        by_group.setdefault(group, []).append(resource)
+    rules = [{"apiGroups": [group], "resources": resources, "verbs": ["create", "get"]}
+             for group, resources in sorted(by_group.items())]
+    # the executor reports each step's outcome through a WorkflowTaskResult
+    rules.append({"apiGroups": ["argoproj.io"], "resources": ["workflowtaskresults"],
+                  "verbs": ["create", "patch"]})
+    subject = {"kind": "ServiceAccount", "name": account, "namespace": plan.namespace}
+    return [
+        {"apiVersion": "v1", "kind": "ServiceAccount",
+         "metadata": pods.metadata(plan, account, "workflow-rbac"),
+         "automountServiceAccountToken": True},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+         "metadata": pods.metadata(plan, account, "workflow-rbac"), "rules": rules},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+         "metadata": pods.metadata(plan, account, "workflow-rbac"),
+         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": account},
+         "subjects": [subject]},
+    ]

@@ -1,0 +1,112 @@
+"""Building one `RunPlan`: a Run with an Application, its image resolved and settings merged.
+
+Used for every Run and, for a workflow, for each of its steps (the step's Application, options
+and size). The Application's settings are merged under the Run's: options replace, env and
+labels merge.
+"""
+
+from __future__ import annotations
+
+from codeflare_compile.api import Application, Run
+from codeflare_compile.api.application import ImageRef
+from codeflare_compile.api.common import Input
+from codeflare_compile.diagnostics import Code, Diagnostics, Note, Span, suggestion
+from codeflare_compile.ir import Program, Resource, RunPlan
+
+
+def plan_for(run: Resource[Run], app: Resource[Application], program: Program,
+             diags: Diagnostics, *, name: str | None = None, options: str | None = None,
+             size: str | None = None) -> RunPlan | None:
+    """The Run's plan for one Application: itself, or one step of its workflow (`name`,
+    `options` and `size` then come from the step)."""
+    image, pull_secrets = _image(app, program, diags)
+    check_inputs(app, app.model.spec.inputs, ("spec", "inputs"), program, diags)
+    if image is None:
+        return None
+    spec, app_spec = run.model.spec, app.model.spec
+    assert run.namespace is not None
+    step = name is not None
+    if options is None:
+        options = app_spec.options if step or spec.options is None else spec.options
+    return RunPlan(
+        run=run,
+        app=app,
+        namespace=run.namespace,
+        name=name or run.name,
+        archetype=app_spec.api,
+        image=image,
+        command=app_spec.command or "",
+        options=options,
+        env={**app_spec.env, **spec.env},
+        requirements=tuple(app_spec.requirements),
+        labels={**app.model.metadata.labels, **run.model.metadata.labels},
+        annotations={**app.model.metadata.annotations, **run.model.metadata.annotations},
+        image_pull_secrets=tuple(
+            dict.fromkeys(pull_secrets + program.target.image_pull_secrets)),
+        size_request=size or spec.size,
+        workers_request=None if step else spec.workers,
+    )
+
+
+def _image(app: Resource[Application], program: Program,
+           diags: Diagnostics) -> tuple[str | None, tuple[str, ...]]:
+    """The image reference (pinned to its digest when the Image has one) and its pull secrets."""
+    image = app.model.spec.image
+    if image is None:  # a workflow: its steps carry the images
+        return "", ()
+    if not isinstance(image, ImageRef):
+        _warn_unpinned(image, app.span("spec", "image"), diags)
+        return image, ()
+    assert app.namespace is not None
+    found = program.images.get((app.namespace, image.name))
+    if found is None:
+        available = [n for (ns, n) in program.images if ns == app.namespace]
+        diags.error(Code.UNKNOWN_REFERENCE,
+                    f"Application '{app.name}' refers to Image '{image.name}', which does not "
+                    f"exist in namespace '{app.namespace}'",
+                    app.span("spec", "image", "name"),
+                    help=suggestion(image.name, available, f"Image in '{app.namespace}'"))
+        return None, ()
+    spec = found.model.spec
+    ref = spec.image
+    if not spec.digest:
+        _warn_unpinned(ref, found.span("spec", "image"), diags)
+    if spec.digest:
+        repo = ref.rsplit("@", 1)[0]
+        if ":" in repo.rsplit("/", 1)[-1]:
+            repo = repo.rsplit(":", 1)[0]
+        ref = f"{repo}@{spec.digest}"
+    return ref, tuple(spec.pull_secrets)
+
+
+def _warn_unpinned(ref: str, span: Span, diags: Diagnostics) -> None:
+    """`:latest` and tagless images change under the Run: say so (a warning, not an error)."""
+    if "@sha256:" in ref:
+        return
+    last = ref.rsplit("/", 1)[-1]
+    tag = last.split(":", 1)[1] if ":" in last else None
+    if tag is None or tag == "latest":
+        diags.warning(Code.UNPINNED_IMAGE,
+                      f"image '{ref}' is {'tagless' if tag is None else 'tagged latest'}: "
+                      "every pull may get another image", span,
+                      help="use a fixed tag, or an Image with a digest")
+
+
+def check_inputs(owner: Resource[Application] | Resource[Run], inputs: list[Input],
+                  path: tuple[str, ...], program: Program, diags: Diagnostics) -> None:
+    """Every DataSet an input names must exist in the owner's namespace."""
+    available = [n for (ns, n) in program.datasets if ns == owner.namespace]
+    for i, item in enumerate(inputs):
+        refs: list[tuple[tuple[str | int, ...], str]] = [
+            ((*path, i, "dataset"), item.dataset)] if item.dataset else [
+            ((*path, i, "sizes", size), name) for size, name in (item.sizes or {}).items()]
+        for ref_path, name in refs:
+            if (owner.namespace, name) in program.datasets:
+                continue
+            notes = [Note(ds.key_span("metadata", "name"), f"DataSet '{ds.name}' is here")
+                     for (ns, n), ds in sorted(program.datasets.items()) if n == name]
+            diags.error(Code.UNKNOWN_REFERENCE,
+                        f"{owner.kind} '{owner.name}' reads DataSet '{name}', which does not "
+                        f"exist in namespace '{owner.namespace}'", owner.span(*ref_path),
+                        help=suggestion(name, available, f"DataSet in '{owner.namespace}'"),
+                        notes=notes)

@@ -1,0 +1,129 @@
+"""Workflow steps: each step of a `workflow` Application becomes a plan of its own.
+
+A step names another Application (not a workflow: nesting is not supported) and may override its
+`options` and the Run's `size`; it is then sized, given its datasets and code, and lowered like a
+Run of that Application, named `<run>-<step>`. The steps' `dependsOn` must name steps of the
+same workflow and form no cycle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from codeflare_compile.api.application import Step
+from codeflare_compile.diagnostics import Code, Diagnostics, Note, suggestion
+from codeflare_compile.ir import Program, RunPlan, StepRef
+from codeflare_compile.lower.names import fit_name
+from codeflare_compile.passes.plans import plan_for
+
+
+def expand_steps(plan: RunPlan, program: Program, diags: Diagnostics) -> list[RunPlan]:
+    """The plans of the workflow's steps, in declared order; none when the DAG is invalid."""
+    steps = plan.app.model.spec.steps or []
+    if not _valid(plan, steps, diags):
+        return []
+    children = []
+    for i, step in enumerate(steps):
+        app = program.applications.get((plan.app.namespace or plan.namespace, step.application))
+        path = ("spec", "steps", i)
+        if app is None:
+            known = [n for (ns, n) in program.applications if ns == plan.app.namespace]
+            diags.error(Code.UNKNOWN_REFERENCE,
+                        f"step '{step.name}' runs Application '{step.application}', which does "
+                        f"not exist in namespace '{plan.app.namespace}'",
+                        plan.app.span(*path, "application"),
+                        help=suggestion(step.application, known, "Application"))
+            continue
+        if app.model.spec.api == "workflow":
+            diags.error(Code.NESTED_WORKFLOW,
+                        f"step '{step.name}' runs '{step.application}', which is itself a "
+                        "workflow", plan.app.span(*path, "application"),
+                        help="nested workflows are not supported: list its steps here instead")
+            continue
+        child = plan_for(plan.run, app, program, diags,
+                         name=fit_name(f"{plan.name}-{step.name}"), options=step.options,
+                         size=step.size)
+        if child is not None:
+            size_span = plan.app.span(*path, "size") if step.size else None
+            children.append(replace(child, step=StepRef(
+                plan.name, step.name, tuple(step.depends_on), size_span)))
+    return children
+
+
+#: Application fields that describe pods: a workflow has none of its own, its steps do.
+POD_FIELDS = ("image", "command", "options", "repo", "code", "requirements", "env", "inputs",
+              "expose", "minSize", "securityContext")
+
+
+def _valid(plan: RunPlan, steps: list[Step], diags: Diagnostics) -> bool:
+    ok = True
+    for field in POD_FIELDS:
+        if plan.app.has(("spec", field)):
+            diags.error(Code.UNSUPPORTED, f"'{field}' has no effect on a workflow Application",
+                        plan.app.key_span("spec", field),
+                        help="set it on the Applications its steps run")
+            ok = False
+    first: dict[str, int] = {}
+    for i, step in enumerate(steps):
+        if step.name in first:
+            diags.error(Code.DUPLICATE_STEP, f"step '{step.name}' is defined twice",
+                        plan.app.span("spec", "steps", i, "name"), help="rename one of them",
+                        notes=[Note(plan.app.span("spec", "steps", first[step.name], "name"),
+                                    "first defined here")])
+            ok = False
+        first.setdefault(step.name, i)
+    for i, step in enumerate(steps):
+        for j, dep in enumerate(step.depends_on):
+            if dep not in first:
+                diags.error(Code.UNKNOWN_STEP,
+                            f"step '{step.name}' depends on '{dep}', which is not a step of "
+                            "this workflow", plan.app.span("spec", "steps", i, "dependsOn", j),
+                            help=suggestion(dep, first, "step"))
+                ok = False
+    if ok:
+        cycle = find_cycle({s.name: list(s.depends_on) for s in steps})
+        if cycle:
+            index = first[cycle[0]]
+            diags.error(Code.STEP_CYCLE, f"the steps depend on each other in a cycle: "
+                        f"{' → '.join([*cycle, cycle[0]])}",
+                        plan.app.key_span("spec", "steps", index, "dependsOn"),
+                        help="remove one of these dependencies")
+            ok = False
+    return ok
+
+
+def find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
+    """A dependency cycle as the list of its nodes (each depending on the next), or None.
+
+    Nodes are visited in sorted order so the cycle reported does not depend on input order.
+    """
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for dep in sorted(graph.get(node, [])):
+            if state.get(dep) == 1:
+                return path[path.index(dep):]
+            if dep not in state and (found := visit(dep)) is not None:
+                return found
+        path.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)) is not None:
+            return found
+    return None
+
+
+def topological(graph: dict[str, list[str]]) -> list[str]:
+    """The nodes with every dependency first; ties in name order, so the order is stable."""
+    done: list[str] = []
+    remaining = dict(graph)
+    while remaining:
+        ready = sorted(n for n, deps in remaining.items() if all(d in done for d in deps))
+        done.append(ready[0])
+        del remaining[ready[0]]
+    return done
