@@ -15,7 +15,7 @@ from codeflare_compile.pipeline import compile_paths
 from tests.helpers import REPO
 from tests.test_diagnostics import blocks, compile_files
 
-CASE = REPO / "tests" / "golden" / "workflow-diamond" / "input"
+CASE = REPO / "archetypes" / "workflow" / "example" / "input"
 DECLARED = {"prepare": [], "train": ["prepare"], "evaluate": ["prepare"],
             "report": ["train", "evaluate"]}
 
