@@ -54,24 +54,27 @@ Key = tuple[str, str]  # (namespace, name)
 
 @dataclass(frozen=True)
 class Target:
-    """The compile target: the Platform's settings with command-line overrides applied."""
+    """The compile target: the Platform's settings with command-line overrides applied.
 
-    queueing: Queueing = "appwrapper"
-    gang: Gang = "coscheduler"
-    scheduler_name: str = "scheduler-plugins-scheduler"
-    datasets: DatasetsBackend = "datashim"
-    datashim_group: DatashimGroup = "datashim.io"
-    torch_backend: TorchBackend = "job"
-    git_image: str = "alpine/git:2.47.2"
-    workflow_service_account: str | None = None
-    logging: Logging = "none"
-    kube_version: str | None = None
-    namespace: str = "default"
-    default_size: str | None = None
-    priority_classes: dict[str, str] = field(default_factory=dict)
-    workload_priority_classes: dict[str, str] = field(default_factory=dict)
-    fluent_bit: FluentBit = field(default_factory=FluentBit)
-    image_pull_secrets: tuple[str, ...] = ()
+    Built only by `passes.platform.make_target`; the defaults live in the Platform model.
+    """
+
+    queueing: Queueing
+    gang: Gang
+    scheduler_name: str
+    datasets: DatasetsBackend
+    datashim_group: DatashimGroup
+    torch_backend: TorchBackend
+    git_image: str
+    workflow_service_account: str | None
+    logging: Logging
+    kube_version: str | None
+    namespace: str
+    default_size: str | None
+    priority_classes: dict[str, str]
+    workload_priority_classes: dict[str, str]
+    fluent_bit: FluentBit
+    image_pull_secrets: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -186,6 +189,8 @@ class RunPlan:
     workers_request: int | None = None  # the Run's `workers` (never a step's)
     #: For a workflow step: the workflow Run's name, the step's name and what it depends on.
     step: StepRef | None = None
+    #: For a workqueue: its tasks, one per index of the Job (passes/tasks.py).
+    tasks: tuple[str, ...] = ()
     inputs: tuple[ResolvedInput, ...] = ()
     code: CodeSource | None = None
 
