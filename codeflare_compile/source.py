@@ -74,7 +74,7 @@ def discover(paths: Sequence[str]) -> list[str]:
                     if name.endswith(YAML_SUFFIXES) and not name.startswith(".")
                 )
         elif path.is_file():
-            found.append(str(path))
+            found.append(raw)  # as the user wrote it: diagnostics show the same path
         elif path.exists():
             raise InputError(f"{raw}: not a regular file or folder")
         else:

@@ -136,7 +136,7 @@ def step_errors(tmp_path: Path, steps: str) -> list[str]:
 def test_step_with_a_missing_application(tmp_path: Path) -> None:
     (block,) = step_errors(tmp_path, "    - {name: a, application: step-ap}\n")
     lines = block.splitlines()
-    assert lines[0] == ("flow.yaml:8:30: error[CF301]: step 'a' runs Application 'step-ap', "
+    assert lines[0] == ("./flow.yaml:8:30: error[CF301]: step 'a' runs Application 'step-ap', "
                         "which does not exist in namespace 'default'")
     assert lines[-1] == "  help: did you mean 'step-app'?"
 
@@ -145,7 +145,7 @@ def test_dependency_on_a_missing_step(tmp_path: Path) -> None:
     (block,) = step_errors(tmp_path, "    - {name: first, application: step-app}\n"
                                      "    - {name: b, application: step-app, dependsOn: [frist]}\n")
     lines = block.splitlines()
-    assert lines[0] == ("flow.yaml:9:52: error[CF422]: step 'b' depends on 'frist', which is "
+    assert lines[0] == ("./flow.yaml:9:52: error[CF422]: step 'b' depends on 'frist', which is "
                         "not a step of this workflow")
     assert lines[-1] == "  help: did you mean 'first'?"
 
@@ -154,7 +154,7 @@ def test_cycle_is_named(tmp_path: Path) -> None:
     (block,) = step_errors(tmp_path, "    - {name: a, application: step-app, dependsOn: [c]}\n"
                                      "    - {name: b, application: step-app, dependsOn: [a]}\n"
                                      "    - {name: c, application: step-app, dependsOn: [b]}\n")
-    assert block.splitlines()[0] == ("flow.yaml:8:40: error[CF423]: the steps depend on each "
+    assert block.splitlines()[0] == ("./flow.yaml:8:40: error[CF423]: the steps depend on each "
                                      "other in a cycle: a → c → b → a")
 
 
@@ -162,18 +162,18 @@ def test_duplicate_step_names(tmp_path: Path) -> None:
     (block,) = step_errors(tmp_path, "    - {name: a, application: step-app}\n"
                                      "    - {name: a, application: step-app}\n")
     lines = block.splitlines()
-    assert lines[0] == "flow.yaml:9:14: error[CF420]: step 'a' is defined twice"
-    assert lines[3] == "  note: flow.yaml:8:14: first defined here"
+    assert lines[0] == "./flow.yaml:9:14: error[CF420]: step 'a' is defined twice"
+    assert lines[3] == "  note: ./flow.yaml:8:14: first defined here"
 
 
 def test_nested_workflow(tmp_path: Path) -> None:
     (block,) = step_errors(tmp_path, "    - {name: a, application: flow}\n")
-    assert block.splitlines()[0] == ("flow.yaml:8:30: error[CF421]: step 'a' runs 'flow', "
+    assert block.splitlines()[0] == ("./flow.yaml:8:30: error[CF421]: step 'a' runs 'flow', "
                                      "which is itself a workflow")
 
 
 def test_pod_fields_on_a_workflow(tmp_path: Path) -> None:
     (block,) = step_errors(tmp_path, "    - {name: a, application: step-app}\n"
                                      "  image: busybox:1.36\n")
-    assert block.splitlines()[0] == ("flow.yaml:9:3: error[CF501]: 'image' has no effect on "
+    assert block.splitlines()[0] == ("./flow.yaml:9:3: error[CF501]: 'image' has no effect on "
                                      "a workflow Application")
