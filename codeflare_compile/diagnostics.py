@@ -44,6 +44,10 @@ class Code(str, Enum):
     BACKEND_CANNOT = "CF406"
     BAD_REPO = "CF407"
     BAD_CODE_FILE = "CF408"
+    # workqueue tasks (CF410 to CF419)
+    NO_TASKS = "CF410"
+    BAD_SWEEP = "CF411"
+    TOO_MANY_TASKS = "CF412"
     DUPLICATE_STEP = "CF420"
     NESTED_WORKFLOW = "CF421"
     UNKNOWN_STEP = "CF422"

@@ -21,6 +21,7 @@ from codeflare_compile.passes.datasets import datasets
 from codeflare_compile.passes.priority import priority
 from codeflare_compile.passes.resolve import resolve
 from codeflare_compile.passes.sizing import sizing
+from codeflare_compile.passes.tasks import tasks
 from codeflare_compile.source import Sources, load
 from codeflare_compile.target import code as code_target
 from codeflare_compile.target import datasets as datasets_target
@@ -31,7 +32,7 @@ from codeflare_compile.target.queueing import queueing
 PolicyPass = Callable[[list[RunPlan], Program, Diagnostics], list[RunPlan]]
 
 #: Policy passes in order: each takes the resolved Runs and returns them with a decision taken.
-POLICY_PASSES: tuple[PolicyPass, ...] = (sizing, datasets, code, priority)
+POLICY_PASSES: tuple[PolicyPass, ...] = (sizing, datasets, code, priority, tasks)
 
 
 @dataclass(frozen=True)

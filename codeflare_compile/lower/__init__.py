@@ -8,6 +8,7 @@ from codeflare_compile.ir import Lowered, RunPlan, Target
 from codeflare_compile.lower.ray import lower_ray
 from codeflare_compile.lower.shell import lower_shell
 from codeflare_compile.lower.torch import lower_torch
+from codeflare_compile.lower.workqueue import lower_workqueue
 
 #: A lowering sees one resolved Run and the target (some archetypes have several backends).
 Lowering = Callable[[RunPlan, Target], Lowered]
@@ -17,6 +18,7 @@ LOWERINGS: dict[str, Lowering] = {
     "ray": lower_ray,
     "shell": lower_shell,
     "torch": lower_torch,
+    "workqueue": lower_workqueue,
 }
 
 

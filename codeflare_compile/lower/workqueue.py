@@ -1,0 +1,111 @@
+"""WorkQueue archetype → the tasks in ConfigMaps + an Indexed `batch/v1` Job (SPEC §3).
+
+Pod `i` of the Job runs task `i`: `completions` = the number of tasks, `parallelism` = the
+Run's workers (at least 1, at most the number of tasks), so `workers` pods work through the
+queue at once and Kubernetes starts the next index whenever one finishes.
+
+- **The tasks** (expanded and checked by `passes/tasks.py`) are ConfigMap data under the keys
+  `task-00000`, `task-00001`, … (zero-padded: lexical order is index order). They fill
+  `<run>-tasks-0`, then `<run>-tasks-1`, … each kept under the 1 MiB ConfigMap limit; the
+  ConfigMaps are immutable (the kubelet then stops watching them, which matters with many pods).
+- **How a pod finds its task**: one projected volume combines every chunk into one folder,
+  `/etc/codeflare/tasks` (keys are unique across chunks), so pod `i` reads
+  `/etc/codeflare/tasks/task-<i, 5 digits>` whichever chunk holds it.
+- **The command**: `command options "$CODEFLARE_TASK"`: the task is the last argument, one
+  word whatever it contains (spaces, quotes, `$`, `;`, newlines), because it is passed as a
+  quoted variable and never pasted into shell text. Before the command runs, the pod reads its
+  task file exactly (trailing newlines kept) into `CODEFLARE_TASK`, and exports its index as
+  `CODEFLARE_TASK_INDEX` (from `JOB_COMPLETION_INDEX`, which Kubernetes sets).
+- **Retries**: each task is retried on its own, up to `RETRIES_PER_TASK` times
+  (`backoffLimitPerIndex`); one task failing for good does not stop the others. The Job stops
+  early only when more than a tenth of the tasks (at least one) have failed for good
+  (`maxFailedIndexes`), which means the program, not a task, is broken. Pods the cluster
+  disrupts (preemption, eviction, drain) are recreated without counting as a failure.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from codeflare_compile.ir import Lowered, PodSet, RunPlan, Target
+from codeflare_compile.lower import jobs, pods
+from codeflare_compile.lower.names import fit_name
+from codeflare_compile.passes.tasks import KEY_DIGITS, KEY_PREFIX, chunks, max_failed_indexes
+
+ROLE = "workqueue"
+TASKS_ROLE = "tasks"
+TASK_DIR = "/etc/codeflare/tasks"
+TASK_VOLUME = "codeflare-tasks"
+TASK_ENV = "CODEFLARE_TASK"
+INDEX_ENV = "CODEFLARE_TASK_INDEX"
+#: Each task may be tried this many more times after its first failure.
+RETRIES_PER_TASK = 2
+
+
+def lower_workqueue(plan: RunPlan, target: Target) -> Lowered:
+    if not plan.tasks:
+        raise ValueError(f"workqueue Run '{plan.name}' reached lowering without tasks")
+    config_maps = [_config_map(plan, i, data) for i, data in enumerate(chunks(plan.tasks))]
+    env = [e for e in pods.env(plan) if e["name"] not in (TASK_ENV, INDEX_ENV)]
+    container = pods.container(plan, ROLE, command=pods.shell_command(plan, task_line(plan)),
+                               env=env)
+    container["volumeMounts"] = [{"name": TASK_VOLUME, "mountPath": TASK_DIR,
+                                  "readOnly": True}]
+    volume = {"name": TASK_VOLUME, "projected": {"sources": [
+        {"configMap": {"name": c["metadata"]["name"]}} for c in config_maps]}}
+    template = pods.pod_template(plan, ROLE, pods.pod_spec(
+        plan, [container], restartPolicy="Never", volumes=[volume]))
+    job = jobs.indexed_job(plan, jobs.job_name(plan), template, backoff_limit=0,
+                           failure_rules=_failure_rules())
+    count = len(plan.tasks)
+    workers = parallelism(plan)
+    spec = job["spec"]
+    job["spec"] = {
+        "completionMode": spec["completionMode"],
+        "completions": count,
+        "parallelism": workers,
+        "backoffLimitPerIndex": RETRIES_PER_TASK,
+        "maxFailedIndexes": max_failed_indexes(count),
+        **{key: value for key, value in spec.items()
+           if key not in ("completionMode", "completions", "parallelism", "backoffLimit")},
+    }
+    # AppWrapper infers a Job's pods as min(parallelism, completions): that is `workers`.
+    return Lowered(plan, job, [PodSet(jobs.TEMPLATE_PATH, workers)], [*config_maps, job])
+
+
+def parallelism(plan: RunPlan) -> int:
+    """The pods working at once: the Run's workers, at least 1, at most one per task."""
+    return min(jobs.pod_count(plan), len(plan.tasks))
+
+
+def task_line(plan: RunPlan) -> str:
+    """Shell text: read this pod's task, then run `command options "$CODEFLARE_TASK"`.
+
+    `$(cat … && printf x)` and stripping the `x` keep trailing newlines that command
+    substitution would drop; a missing file fails the pod (`set -e` sees cat's status).
+    """
+    path = f'{TASK_DIR}/{KEY_PREFIX}$(printf \'%0{KEY_DIGITS}d\' "${INDEX_ENV}")'
+    return "\n".join([
+        f'{INDEX_ENV}="${{JOB_COMPLETION_INDEX:?is not set: run as a pod of an Indexed Job}}"',
+        f'{TASK_ENV}="$(cat "{path}" && printf x)"',
+        f'{TASK_ENV}="${{{TASK_ENV}%x}}"',
+        f"export {INDEX_ENV} {TASK_ENV}",
+        f'{plan.entrypoint} "${TASK_ENV}"',
+    ])
+
+
+def _config_map(plan: RunPlan, index: int, data: dict[str, str]) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": pods.metadata(plan, fit_name(f"{plan.name}-tasks-{index}", 253),
+                                  TASKS_ROLE),
+        "immutable": True,
+        "data": data,
+    }
+
+
+def _failure_rules() -> list[dict[str, Any]]:
+    """A pod the cluster disrupted is recreated without counting against its task."""
+    return [{"action": "Ignore",
+             "onPodConditions": [{"type": "DisruptionTarget", "status": "True"}]}]
