@@ -224,6 +224,10 @@ class Lowered:
     objects: list[dict[str, Any]] = field(default_factory=list)
     #: Objects several Runs may share (Datashim Datasets): emitted once, never wrapped.
     shared: list[dict[str, Any]] = field(default_factory=list)
+    #: False when the pods are independent of each other: no gang, so none waits for another.
+    gang: bool = True
+    #: AppWrapper fault-tolerance annotations the workload needs (short names, e.g. retryLimit).
+    wrapper_annotations: dict[str, str] = field(default_factory=dict)
 
     def pod_templates(self) -> list[dict[str, Any]]:
         """The pod template mappings, for passes that label or schedule every pod."""

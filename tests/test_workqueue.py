@@ -206,15 +206,18 @@ def test_container_reads_its_task_and_passes_it_last() -> None:
     ]
 
 
-def test_gang_and_appwrapper_count_running_pods() -> None:
+def test_no_gang_and_a_wrapper_that_leaves_retries_to_the_job() -> None:
     low, prog = lowered(wq_app("  tasks:\n    sweep: {min: 1, max: 10}\n")
                         + run(extra="  workers: 3\n"))
     low = queueing(gang(low, prog.target), prog.target, Diagnostics())
     (wrapper,) = low.objects
-    podgroup, config_map, job = wrapper["spec"]["components"]
-    assert podgroup["template"]["spec"] == {"minMember": 3}
+    config_map, job = wrapper["spec"]["components"]  # no PodGroup: tasks are independent
     assert config_map["template"]["kind"] == "ConfigMap" and "podSets" not in config_map
     assert job["podSets"] == [{"path": "template.spec.template", "replicas": 3}]
+    assert "schedulerName" not in job["template"]["spec"]["template"]["spec"]
+    assert wrapper["metadata"]["annotations"] == {
+        "workload.codeflare.dev.appwrapper/failureGracePeriodDuration": "24h",
+        "workload.codeflare.dev.appwrapper/retryLimit": "0"}
 
 
 def test_non_workqueue_plans_pass_through() -> None:

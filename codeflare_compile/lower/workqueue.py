@@ -40,6 +40,10 @@ TASK_ENV = "CODEFLARE_TASK"
 INDEX_ENV = "CODEFLARE_TASK_INDEX"
 #: Each task may be tried this many more times after its first failure.
 RETRIES_PER_TASK = 2
+#: An AppWrapper treats a failed pod as a failed workload after a grace period and reruns every
+#: task; the Job's own per-task retries and failed-index bound are what should decide, so the
+#: wrapper waits as long as its operator allows (24h by default) and does not rerun.
+WRAPPER_ANNOTATIONS = {"failureGracePeriodDuration": "24h", "retryLimit": "0"}
 
 
 def lower_workqueue(plan: RunPlan, target: Target) -> Lowered:
@@ -70,7 +74,8 @@ def lower_workqueue(plan: RunPlan, target: Target) -> Lowered:
            if key not in ("completionMode", "completions", "parallelism", "backoffLimit")},
     }
     # AppWrapper infers a Job's pods as min(parallelism, completions): that is `workers`.
-    return Lowered(plan, job, [PodSet(jobs.TEMPLATE_PATH, workers)], [*config_maps, job])
+    return Lowered(plan, job, [PodSet(jobs.TEMPLATE_PATH, workers)], [*config_maps, job],
+                   gang=False, wrapper_annotations=dict(WRAPPER_ANNOTATIONS))
 
 
 def parallelism(plan: RunPlan) -> int:

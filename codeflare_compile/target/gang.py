@@ -13,7 +13,7 @@ POD_GROUP_LABEL = "scheduling.x-k8s.io/pod-group"
 
 
 def gang(lowered: Lowered, target: Target) -> Lowered:
-    if target.gang != "coscheduler" or not lowered.pod_sets:
+    if target.gang != "coscheduler" or not lowered.pod_sets or not lowered.gang:
         return lowered
     plan = lowered.plan
     name = lowered.workload["metadata"]["name"]

@@ -15,6 +15,7 @@ from codeflare_compile.lower import pods
 
 QUEUE_LABEL = "kueue.x-k8s.io/queue-name"
 PRIORITY_LABEL = "kueue.x-k8s.io/priority-class"
+FAULT_TOLERANCE = "workload.codeflare.dev.appwrapper"
 #: MCAD's integer `spec.priority` for each Run priority (higher dispatches first).
 MCAD_PRIORITY = {"low": 1, "normal": 5, "high": 10}
 
@@ -68,6 +69,9 @@ def _appwrapper(lowered: Lowered, queue: str | None) -> dict[str, Any]:
     meta = pods.metadata(plan, lowered.workload["metadata"]["name"], "appwrapper")
     if queue:
         meta["labels"][QUEUE_LABEL] = queue
+    if lowered.wrapper_annotations:
+        meta.setdefault("annotations", {}).update(
+            {f"{FAULT_TOLERANCE}/{k}": v for k, v in lowered.wrapper_annotations.items()})
     return {
         "apiVersion": "workload.codeflare.dev/v1beta2",
         "kind": "AppWrapper",
