@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .failure import ObjPath, format_path
@@ -66,19 +67,24 @@ class Wrapped:
 
 def _workflow_manifests(obj: Mapping[str, Any]) -> Iterator[Wrapped]:
     """The objects an Argo Workflow's resource templates create, parsed from their manifests."""
-    import yaml
-
     templates = get(obj, "spec", "templates")
     for index, template in enumerate(templates if isinstance(templates, list) else []):
         manifest = get(template, "resource", "manifest")
         if not isinstance(manifest, str):
             continue
         path: ObjPath = ("spec", "templates", index, "resource", "manifest")
-        try:
-            parsed: Any = yaml.safe_load(manifest)
-        except yaml.YAMLError as exc:
-            parsed = f"a manifest that is not YAML ({exc})"
-        yield Wrapped(path, format_path(path[1:]), parsed)
+        yield Wrapped(path, format_path(path[1:]), _parse_manifest(manifest))
+
+
+@lru_cache(maxsize=256)
+def _parse_manifest(manifest: str) -> Any:
+    """A manifest's object (read-only: it is shared); parsed once however often it is visited."""
+    import yaml
+
+    try:
+        return yaml.load(manifest, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as exc:
+        return f"a manifest that is not YAML ({exc})"
 
 
 def is_wrapper(gvk: Gvk | None) -> bool:
