@@ -123,3 +123,54 @@ def test_help_lists_the_commands() -> None:
     assert proc.returncode == 0
     for command in ("compile", "check", "schema"):
         assert command in proc.stdout
+
+
+def test_version() -> None:
+    from codeflare_compile import __version__
+
+    for args in (["--version"], ["--version", "jobs/"]):
+        proc = subprocess.run([sys.executable, "-m", "codeflare_compile", *args],
+                              capture_output=True, text=True, check=False)
+        assert (proc.returncode, proc.stdout, proc.stderr) == \
+            (0, f"codeflare-compile {__version__}\n", "")
+
+
+def test_help_lists_the_integration_commands() -> None:
+    proc = subprocess.run([sys.executable, "-m", "codeflare_compile", "--help"],
+                          capture_output=True, text=True, check=False)
+    for command in ("fn", "argocd", "--install-completion", "--show-completion", "--version"):
+        assert command in proc.stdout
+
+
+def complete(words: str, cword: int) -> list[str]:
+    """What bash completion offers, asked the way the installed completion script asks."""
+    import os
+
+    env = {**os.environ, "_CODEFLARE_COMPILE_COMPLETE": "complete_bash", "COMP_WORDS": words,
+           "COMP_CWORD": str(cword)}
+    proc = subprocess.run([sys.executable, "-c", "from codeflare_compile.cli import main; "
+                           "import sys; sys.argv[0] = 'codeflare-compile'; main()"],
+                          env=env, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.split()
+
+
+def test_shell_completion_offers_commands_flags_and_values() -> None:
+    assert complete("codeflare-compile ch", 1) == ["check"]
+    assert "--out-dir" in complete("codeflare-compile compile --out", 2)
+    assert complete("codeflare-compile compile --queueing ", 3) == \
+        ["appwrapper", "mcad", "kueue", "none"]
+    assert complete("codeflare-compile check --diagnostics ", 3) == \
+        ["text", "json", "github", "sarif"]
+    script = subprocess.run([sys.executable, "-m", "codeflare_compile", "--show-completion",
+                             "bash"], capture_output=True, text=True, check=False)
+    assert script.returncode == 0
+    assert "_CODEFLARE_COMPILE_COMPLETE=complete_bash" in script.stdout
+
+
+def test_diagnostics_format_lists_agree() -> None:
+    import typing
+
+    from codeflare_compile import cli, report
+
+    assert typing.get_args(cli.DiagnosticsFormat) == typing.get_args(report.DiagnosticsFormat)

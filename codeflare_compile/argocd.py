@@ -1,0 +1,179 @@
+"""Argo CD Config Management Plugin (v2): one Application's settings, from its environment.
+
+Argo CD runs the plugin's commands (integrations/argocd/plugin.yaml) in the Application's source
+folder with its build environment: `ARGOCD_APP_NAMESPACE` (the destination namespace),
+`ARGOCD_APP_PARAMETERS` (the plugin parameters as JSON, also given one by one as `PARAM_*`),
+`KUBE_VERSION` and `KUBE_API_VERSIONS` (the destination cluster's version and served APIs).
+
+Precedence, for each target setting: the Application's parameter, then the Platform among the
+inputs, then what the cluster serves (queueing, the Kubernetes version for validation), then the
+built-in default. Resources without a namespace go to the parameter `namespace`, else to the
+Application's destination namespace.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from codeflare_compile.choices import Queueing
+from codeflare_compile.ir import Overrides
+from codeflare_compile.settings import SETTINGS, SettingsError, to_overrides
+
+if TYPE_CHECKING:
+    from codeflare_compile.ir import Program
+
+#: Parameters that are lists of paths (relative to the Application's source folder).
+LIST_PARAMETERS = {
+    "paths": "input files or folders whose Runs are compiled (default: the source folder)",
+    "include": "files or folders supplying Applications, DataSets, Images, size policies "
+               "(RunSizeConfiguration) and the Platform; their Runs are not compiled",
+}
+#: What each queueing needs the cluster to serve, in the order detection prefers them.
+QUEUEING_APIS: tuple[tuple[Queueing, str], ...] = (
+    ("appwrapper", "workload.codeflare.dev/v1beta2"),
+    ("kueue", "kueue.x-k8s.io"),
+    ("mcad", "mcad.ibm.com/v1beta1"),
+)
+
+
+@dataclass
+class AppSettings:
+    """What to compile for one Application, and how."""
+
+    paths: list[str]
+    includes: list[str]
+    overrides: Overrides
+    api_versions: list[str] | None  # None: the cluster's APIs are unknown
+    cluster_kube_version: str | None  # "X.Y", when known
+    notes: list[str] = field(default_factory=list)
+
+
+def _escaped(name: str) -> str:
+    """Argo CD's environment variable name for a parameter: `PARAM_` + upper-cased, `_` for
+    anything else than A-Z, 0-9 and `_`."""
+    return "PARAM_" + re.sub(r"[^A-Z0-9_]", "_", name.upper())
+
+
+def parameters(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The Application's plugin parameters: from ARGOCD_APP_PARAMETERS, else the PARAM_* vars."""
+    raw = environ.get("ARGOCD_APP_PARAMETERS", "").strip()
+    if raw:
+        try:
+            entries = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise SettingsError(f"ARGOCD_APP_PARAMETERS is not valid JSON: {exc}") from exc
+        if not isinstance(entries, list):
+            raise SettingsError("ARGOCD_APP_PARAMETERS must be a JSON list of parameters")
+        found: dict[str, Any] = {}
+        for entry in entries:
+            if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+                raise SettingsError(f"ARGOCD_APP_PARAMETERS: not a parameter: {entry!r}")
+            for kind in ("string", "array", "map"):
+                if kind in entry:
+                    found[entry["name"]] = entry[kind]
+                    break
+        return found
+    names = [*SETTINGS, *LIST_PARAMETERS]
+    by_env = {_escaped(name): name for name in names}
+    found = {}
+    for key, value in sorted(environ.items()):
+        if not key.startswith("PARAM_"):
+            continue
+        if key in by_env:
+            found[by_env[key]] = value
+            continue
+        base, _, position = key.rpartition("_")
+        if base in by_env and by_env[base] in LIST_PARAMETERS and position.isdigit():
+            found.setdefault(by_env[base], {})[int(position)] = value
+            continue
+        raise SettingsError(f"unknown plugin parameter in {key}; the parameters are: "
+                            f"{', '.join(sorted(names))}")
+    for name in LIST_PARAMETERS:
+        if isinstance(found.get(name), dict):
+            found[name] = [v for _, v in sorted(found[name].items())]
+    return found
+
+
+def detect_queueing(api_versions: list[str]) -> Queueing:
+    """The queueing the cluster can run: AppWrapper, else Kueue, else MCAD, else none."""
+    for queueing, api in QUEUEING_APIS:
+        if any(v == api or v.startswith(api + "/") for v in api_versions):
+            return queueing
+    return "none"
+
+
+def _kube_version(raw: str) -> tuple[str | None, list[str]]:
+    """KUBE_VERSION ("1.31.2", "v1.31.2+k3s1") → "1.31" when schemas for it are bundled."""
+    from codeflare_compile.validate import supported_kube_versions
+
+    match = re.match(r"v?(\d+)\.(\d+)", raw.strip())
+    if not match:
+        return None, [f"KUBE_VERSION '{raw}' is not a Kubernetes version; ignored"]
+    version = f"{int(match.group(1))}.{int(match.group(2))}"
+    supported = supported_kube_versions()
+    if version in supported:
+        return version, []
+    return None, [f"no bundled schemas for the cluster's Kubernetes {version}; validating "
+                  f"against {supported[-1] if supported else 'the default'}"]
+
+
+def from_environment(environ: Mapping[str, str]) -> AppSettings:
+    """The Application's settings; raises SettingsError for a parameter that cannot be used."""
+    params = parameters(environ)
+    lists: dict[str, list[str]] = {}
+    for name in LIST_PARAMETERS:
+        value = params.pop(name, None)
+        if value is None:
+            continue
+        if isinstance(value, str):  # given as a string: comma-separated
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise SettingsError(f"plugin parameter '{name}' must be a list of paths")
+        lists[name] = value
+    base = Overrides(namespace=environ.get("ARGOCD_APP_NAMESPACE") or None)
+    if base.namespace is not None:
+        from codeflare_compile.api.common import is_dns_label
+
+        if not is_dns_label(base.namespace):
+            raise SettingsError(f"ARGOCD_APP_NAMESPACE '{base.namespace}' is not a valid "
+                                "namespace name")
+    overrides = to_overrides(params, what="plugin parameter", base=base)
+    notes: list[str] = []
+    kube = None
+    if environ.get("KUBE_VERSION", "").strip():
+        kube, notes = _kube_version(environ["KUBE_VERSION"])
+    apis_raw = environ.get("KUBE_API_VERSIONS", "").strip()
+    apis = [v.strip() for v in apis_raw.split(",") if v.strip()] if apis_raw else None
+    return AppSettings(paths=lists.get("paths") or ["."], includes=lists.get("include", []),
+                       overrides=overrides, api_versions=apis, cluster_kube_version=kube,
+                       notes=notes)
+
+
+def cluster_overrides(settings: AppSettings, program: Program) -> Overrides:
+    """The overrides with what the cluster tells filled in where neither the parameters nor the
+    Platform decided: queueing from the served APIs, the version the output is validated for."""
+    spec = program.platform.model.spec if program.platform is not None else None
+    chosen = settings.overrides
+    if chosen.queueing is None and settings.api_versions is not None and \
+            (spec is None or "queueing" not in spec.model_fields_set):
+        chosen = replace(chosen, queueing=detect_queueing(settings.api_versions))
+    if chosen.kube_version is None and settings.cluster_kube_version is not None and \
+            (spec is None or spec.kubernetes_version is None):
+        chosen = replace(chosen, kube_version=settings.cluster_kube_version)
+    return chosen
+
+
+def warnings(settings: AppSettings, queueing: str) -> list[str]:
+    """A chosen queueing whose API the cluster does not serve will not apply: say so."""
+    if settings.api_versions is None:
+        return []
+    for name, api in QUEUEING_APIS:
+        if name == queueing and not any(v == api or v.startswith(api + "/")
+                                        for v in settings.api_versions):
+            return [f"queueing '{queueing}' needs {api}, which the destination cluster does "
+                    "not serve"]
+    return []
