@@ -15,6 +15,7 @@ import typer
 from codeflare_compile.choices import (
     DatasetsBackend,
     DatashimGroup,
+    ExplainFormat,
     Gang,
     Logging,
     OutputFormat,
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 #: `report.DiagnosticsFormat`, repeated here so that starting the program does not import it.
 DiagnosticsFormat = Literal["text", "json", "github", "sarif"]
-COMMANDS = ("compile", "check", "schema", "fn", "argocd")
+COMMANDS = ("compile", "check", "explain", "schema", "fn", "argocd")
 #: Options of the program itself: `codeflare-compile --version` does not mean `compile --version`.
 ROOT_OPTIONS = frozenset({"--version", "--install-completion", "--show-completion"})
 
@@ -69,6 +70,8 @@ KubeVersion = Annotated[Optional[str], typer.Option(  # noqa: UP045
 Crds = Annotated[list[Path], typer.Option(
     "--crds", help="CRD files or folders: custom resources in the output are validated "
     "against them.")]
+WarningsAsErrors = Annotated[bool, typer.Option(
+    "--warnings-as-errors", help="Exit 1 on warnings too (an unpinned image, an ignored queue).")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")]
 DiagnosticsOpt = Annotated[DiagnosticsFormat, typer.Option(
     "--diagnostics", help="How diagnostics are written on stderr: text (coloured on a "
@@ -97,10 +100,10 @@ def _fail(message: str, code: int) -> NoReturn:
 
 def _run(paths: list[str], includes: list[str], overrides: Overrides, crds: list[Path],
          allow_empty: bool, debug: bool, *, diagnostics: DiagnosticsFormat = "text",
-         skip_unrelated: bool = False) -> Compilation:
+         skip_unrelated: bool = False, strict: bool = False) -> Compilation:
     """Compile and validate; print diagnostics; exit non-zero on any error."""
     result = _compile(paths, includes, overrides, allow_empty, debug, skip_unrelated)
-    _report(result, diagnostics)
+    _report(result, diagnostics, strict=strict)
     _validate(result, crds, debug)
     return result
 
@@ -147,8 +150,10 @@ def _compile(paths: list[str], includes: list[str], overrides: Overrides, allow_
               EXIT_INTERNAL)
 
 
-def _report(result: Compilation, fmt: DiagnosticsFormat = "text") -> None:
-    """Write the diagnostics on stderr in `fmt`; exit 1 when one of them is an error."""
+def _report(result: Compilation, fmt: DiagnosticsFormat = "text", *, strict: bool = False
+            ) -> None:
+    """Write the diagnostics on stderr in `fmt`; exit 1 when one of them is an error (or, with
+    `strict`, a warning)."""
     from codeflare_compile.diagnostics import Severity
     from codeflare_compile.report import render, use_color
 
@@ -156,7 +161,7 @@ def _report(result: Compilation, fmt: DiagnosticsFormat = "text") -> None:
     if diagnostics or fmt == "sarif":  # a SARIF log is written even when it has no result
         sys.stderr.write(render(diagnostics, result.sources.lines, fmt,
                                 color=fmt == "text" and use_color(sys.stderr)))
-    if any(d.severity is Severity.ERROR for d in diagnostics):
+    if any(d.severity is Severity.ERROR or strict for d in diagnostics):
         raise typer.Exit(EXIT_INPUT)
 
 
@@ -238,6 +243,7 @@ def compile_command(
         "(for pre-commit hooks that re-render).")] = False,
     diagnostics: DiagnosticsOpt = "text",
     skip_unrelated: SkipUnrelated = False,
+    warnings_as_errors: WarningsAsErrors = False,
     debug: Debug = False,
 ) -> None:
     """Compile every Run in PATH into manifests (the default command)."""
@@ -246,7 +252,7 @@ def compile_command(
     overrides = _overrides(namespace, queueing, gang, datasets, datashim_group, torch_backend,
                            logging, kube_version)
     result = _run(paths, include, overrides, crds, allow_empty, debug, diagnostics=diagnostics,
-                  skip_unrelated=skip_unrelated)
+                  skip_unrelated=skip_unrelated, strict=warnings_as_errors)
     if out_dir is not None:
         _write_out_dir(result, out_dir, check=check or diff, diff=diff,
                        fail_on_change=fail_on_change)
@@ -358,6 +364,7 @@ def check_command(
     crds: Crds = [],  # noqa: B006
     diagnostics: DiagnosticsOpt = "text",
     skip_unrelated: SkipUnrelated = False,
+    warnings_as_errors: WarningsAsErrors = False,
     debug: Debug = False,
 ) -> None:
     """Diagnose and compile in memory, validating the output; print nothing on success.
@@ -368,7 +375,40 @@ def check_command(
     overrides = _overrides(namespace, queueing, gang, datasets, datashim_group, torch_backend,
                            logging, kube_version)
     _run(paths, include, overrides, crds, allow_empty=True, debug=debug, diagnostics=diagnostics,
-         skip_unrelated=skip_unrelated)
+         skip_unrelated=skip_unrelated, strict=warnings_as_errors)
+
+
+@app.command("explain")
+def explain_command(
+    paths: Paths,
+    include: Includes = [],  # noqa: B006
+    run: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--run", help="Explain only the Run with this name.")] = None,
+    format: Annotated[ExplainFormat, typer.Option(
+        help="A report for people, or JSON for machines.")] = "text",
+    namespace: Namespace = None,
+    queueing: QueueingOpt = None,
+    gang: GangOpt = None,
+    datasets: DatasetsOpt = None,
+    datashim_group: DatashimGroupOpt = None,
+    torch_backend: TorchBackendOpt = None,
+    logging: LoggingOpt = None,
+    kube_version: KubeVersion = None,
+    debug: Debug = False,
+) -> None:
+    """Why each size, resource, dataset, image and target was chosen, and where it came from."""
+    overrides = _overrides(namespace, queueing, gang, datasets, datashim_group, torch_backend,
+                           logging, kube_version)
+    result = _compile(paths, include, overrides, allow_empty=True, debug=debug)
+    _report(result)
+    from codeflare_compile.diagnostics import suggestion
+    from codeflare_compile.explain import explain, render_json, render_text
+
+    records = explain(result, run)
+    if run is not None and not records:
+        names = [r.plan.name for r in result.runs]
+        _fail(f"no Run named '{run}': {suggestion(run, names, 'Run')}", EXIT_USAGE)
+    sys.stdout.write(render_json(records) if format == "json" else render_text(records))
 
 
 @app.command("schema")

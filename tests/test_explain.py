@@ -72,3 +72,22 @@ def test_every_run_when_none_is_named() -> None:
     assert [r["run"]["name"] for r in explain(result)] == [
         "finetune-cpu-head-only", "finetune-gpu",
         "a-very-long-run-name-that-does-not-fit-the-rayjob-length-limit"]
+
+
+def test_explain_command_text_and_json() -> None:
+    from tests.helpers import run_cli
+
+    text = run_cli("explain", str(CASE), "--run", RUN)
+    assert text.exit_code == 0, text.stderr
+    assert text.stdout == render_text(records())
+    as_json = run_cli("explain", str(CASE), "--run", RUN, "--format", "json")
+    assert json.loads(as_json.stdout) == json.loads(render_json(records()))
+
+
+def test_explain_an_unknown_run_suggests_one() -> None:
+    from tests.helpers import run_cli
+
+    out = run_cli("explain", str(CASE), "--run", "finetune-gp")
+    assert out.exit_code == 2
+    assert out.stderr == ("codeflare-compile: no Run named 'finetune-gp': did you mean "
+                          "'finetune-gpu'?\n")

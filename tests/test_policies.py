@@ -90,3 +90,12 @@ def test_flags_override_the_platform(tmp_path: Path) -> None:
     assert rayjob["kind"] == "RayJob"
     head = rayjob["spec"]["rayClusterSpec"]["headGroupSpec"]["template"]["spec"]
     assert [c["name"] for c in head["containers"]] == ["ray-head"]
+
+
+def test_warnings_as_errors(tmp_path: Path) -> None:
+    files = {"app.yaml": APP.replace("ray:2.52.0", "ray:latest"), "run.yaml": RUN}
+    assert compile_files(tmp_path, files).exit_code == 0
+    strict = compile_files(tmp_path, {}, "--warnings-as-errors")
+    assert strict.exit_code == 1
+    assert strict.stdout == ""
+    assert "warning[CF503]" in strict.stderr
