@@ -109,7 +109,7 @@ RULES: dict[Code, tuple[str, str]] = {
                         "kinds are accepted"),
     Code.ALIAS_LIMIT: ("alias-limit", "A document expands to more than 100,000 values through "
                        "YAML aliases"),
-    Code.NO_INPUT: ("no-input", "No input file was found"),
+    Code.NESTING_LIMIT: ("nesting-limit", "A document nested more than 100 levels deep"),
     Code.UNKNOWN_FIELD: ("unknown-field", "Unknown field"),
     Code.MISSING_FIELD: ("missing-field", "Missing required field"),
     Code.INVALID_VALUE: ("invalid-value", "Invalid value: wrong type, not an allowed value, out "
@@ -132,10 +132,16 @@ RULES: dict[Code, tuple[str, str]] = {
     Code.MOUNT_PATH_CLASH: ("mount-path-clash", "Two inputs mounted at the same path"),
     Code.NO_ENV_NAME: ("no-env-name", "A DataSet read as environment whose name cannot prefix "
                        "variable names"),
-    Code.BACKEND_CANNOT: ("backend-cannot", "What the datasets backend cannot do"),
+    Code.BACKEND_CANNOT: ("backend-cannot", "What the target cannot do (datasets backend, "
+                          "Kubernetes version)"),
     Code.BAD_REPO: ("bad-repo", "A repo that is not https://host/org/repo[/tree/<branch>/<subdir>]"),
     Code.BAD_CODE_FILE: ("bad-code-file", "A code file name that is absolute, leaves the working "
                          "directory, or repeats"),
+    Code.NO_TASKS: ("no-tasks", "A workqueue Run without tasks"),
+    Code.BAD_SWEEP: ("bad-sweep", "A task sweep with a step of 0 or less, max below min, or a "
+                     "number that is not finite"),
+    Code.TOO_MANY_TASKS: ("too-many-tasks", "More tasks, or larger ones, than the cluster can "
+                          "carry"),
     Code.DUPLICATE_STEP: ("duplicate-step", "Two workflow steps with the same name"),
     Code.NESTED_WORKFLOW: ("nested-workflow", "A workflow step that runs another workflow"),
     Code.UNKNOWN_STEP: ("unknown-step", "dependsOn names a step the workflow does not have"),

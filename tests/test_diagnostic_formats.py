@@ -198,3 +198,14 @@ def test_colour_on_a_terminal_and_never_with_no_color(broken: Path) -> None:
     for fmt in ("json", "github"):
         other = _stderr_on_a_terminal(["check", "jobs", "--diagnostics", fmt], broken.parent, env)
         assert "\x1b[" not in other
+
+
+def test_every_code_has_a_rule_and_a_documented_row() -> None:
+    """A new code must be described for SARIF and listed in docs/errors.md."""
+    from codeflare_compile.diagnostics import Code
+    from codeflare_compile.report import RULES
+    from tests.helpers import REPO
+
+    documented = (REPO / "docs" / "errors.md").read_text()
+    assert [c.value for c in Code if c not in RULES] == []
+    assert [c.value for c in Code if f"| {c.value} |" not in documented] == []
