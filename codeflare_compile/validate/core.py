@@ -19,6 +19,8 @@ from typing import Any
 from jsonschema import Draft202012Validator, validators
 from referencing import Registry, Resource
 
+from codeflare_compile.validate.fast import FastValidator, fast_validator
+
 _DEFS_URI = "https://kubernetes.io/api/_definitions.json"
 _BUNDLE_DIR = re.compile(r"v(\d+)\.(\d+)\.\d+-local-strict")
 _REQUESTED = re.compile(r"v?(\d+)\.(\d+)(?:\.\d+)?(?:[-+][0-9A-Za-z.+-]*)?")
@@ -104,6 +106,7 @@ def _span(versions: list[str]) -> str:
 @dataclass(frozen=True)
 class _Bundle:
     folder: Path
+    definitions: dict[str, Any]
     registry: Registry[Any]
     kinds: dict[tuple[str, str, str], str]  # (group, version, kind) -> definition name
     groups: frozenset[str]
@@ -123,7 +126,8 @@ def _bundle(version: str) -> _Bundle:
     registry: Registry[Any] = Registry().with_resource(
         _DEFS_URI, Resource.from_contents(definitions)
     )
-    return _Bundle(folder, registry, kinds, frozenset(group for group, _, _ in kinds))
+    return _Bundle(folder, definitions, registry, kinds,
+                   frozenset(group for group, _, _ in kinds))
 
 
 def is_core_group(version: str, group: str) -> bool:
@@ -148,11 +152,17 @@ def core_validator(version: str, group: str, api_version: str, kind: str) -> Any
             schema = json.load(f)
     else:  # a few meta kinds (Status, APIGroup, …) have no file of their own
         schema = {"$ref": f"{_DEFS_URI}#/$defs/{definition}"}
-    return CoreValidator(schema, registry=bundle.registry)
+    return _validator(version, schema)
 
 
 @lru_cache(maxsize=8)
 def object_meta_validator(version: str) -> Any:
     """Strict ObjectMeta, for the `metadata` of custom resources (CRDs only say `type: object`)."""
     schema = {"$ref": f"{_DEFS_URI}#/$defs/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}
-    return CoreValidator(schema, registry=_bundle(version).registry)
+    return _validator(version, schema)
+
+
+def _validator(version: str, schema: dict[str, Any]) -> FastValidator:
+    bundle = _bundle(version)
+    slow = CoreValidator(schema, registry=bundle.registry)
+    return fast_validator(slow, schema, "2020-12", ((_DEFS_URI, bundle.definitions),))

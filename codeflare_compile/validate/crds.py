@@ -31,6 +31,7 @@ from jsonschema import Draft7Validator, validators
 
 from .convert import CONVERTER_VERSION, convert_schema
 from .core import is_integer
+from .fast import fast_validator
 
 
 class CrdLoadError(Exception):
@@ -132,7 +133,8 @@ class CrdSet:
                 source = source or crd_file.path
                 entry = crd.versions.get(version)
                 if entry is not None and entry.served:
-                    validator = CrdValidator(entry.schema) if entry.schema is not None else None
+                    validator = fast_validator(CrdValidator(entry.schema), entry.schema, "7") \
+                        if entry.schema is not None else None
                     return CrdMatch(crd_file.path, validator)
                 served += [name for name, v in crd.versions.items() if v.served]
         if source is None:  # the line scan promised a kind the parsed file does not have
