@@ -16,9 +16,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator, validators
-from referencing import Registry, Resource
-
 from codeflare_compile.validate.fast import FastValidator, fast_validator
 
 _DEFS_URI = "https://kubernetes.io/api/_definitions.json"
@@ -36,11 +33,15 @@ def is_integer(_checker: Any, instance: object) -> bool:
     return isinstance(instance, int) and not isinstance(instance, bool)
 
 
-# Draft 2020-12 (what the bundled schemas declare), but floats such as 2.0 do not pass as integers.
-CoreValidator = validators.extend(
-    Draft202012Validator,
-    type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", is_integer),
-)
+@lru_cache(maxsize=1)
+def _core_validator_class() -> Any:
+    """Draft 2020-12 (what the bundled schemas declare), but floats such as 2.0 are not integers."""
+    from jsonschema import Draft202012Validator, validators
+
+    return validators.extend(
+        Draft202012Validator,
+        type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", is_integer),
+    )
 
 
 @lru_cache(maxsize=1)
@@ -107,7 +108,6 @@ def _span(versions: list[str]) -> str:
 class _Bundle:
     folder: Path
     definitions: dict[str, Any]
-    registry: Registry[Any]
     kinds: dict[tuple[str, str, str], str]  # (group, version, kind) -> definition name
     groups: frozenset[str]
 
@@ -123,10 +123,7 @@ def _bundle(version: str) -> _Bundle:
     for name, schema in definitions["$defs"].items():
         for gvk in schema.get("x-kubernetes-group-version-kind", ()):
             kinds.setdefault((gvk["group"], gvk["version"], gvk["kind"]), name)
-    registry: Registry[Any] = Registry().with_resource(
-        _DEFS_URI, Resource.from_contents(definitions)
-    )
-    return _Bundle(folder, definitions, registry, kinds,
+    return _Bundle(folder, definitions, kinds,
                    frozenset(group for group, _, _ in kinds))
 
 
@@ -164,5 +161,16 @@ def object_meta_validator(version: str) -> Any:
 
 def _validator(version: str, schema: dict[str, Any]) -> FastValidator:
     bundle = _bundle(version)
-    slow = CoreValidator(schema, registry=bundle.registry)
+
+    def slow() -> Any:
+        return _core_validator_class()(schema, registry=_registry(version))
+
     return fast_validator(slow, schema, "2020-12", ((_DEFS_URI, bundle.definitions),))
+
+
+@lru_cache(maxsize=4)
+def _registry(version: str) -> Any:
+    """The `$ref` registry jsonschema resolves `_definitions.json` in."""
+    from referencing import Registry, Resource
+
+    return Registry().with_resource(_DEFS_URI, Resource.from_contents(_bundle(version).definitions))

@@ -24,14 +24,13 @@ import re
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft7Validator, validators
-
 from .convert import CONVERTER_VERSION, convert_schema
 from .core import is_integer
-from .fast import fast_validator
+from .fast import FastValidator, fast_validator
 
 
 class CrdLoadError(Exception):
@@ -39,10 +38,15 @@ class CrdLoadError(Exception):
 
 
 # Draft-07 (what convert.py emits), but floats such as 2.0 do not pass as integers.
-CrdValidator = validators.extend(
-    Draft7Validator,
-    type_checker=Draft7Validator.TYPE_CHECKER.redefine("integer", is_integer),
-)
+@lru_cache(maxsize=1)
+def _crd_validator_class() -> Any:
+    """Draft 7 (what CRD schemas convert to), but floats such as 2.0 are not integers."""
+    from jsonschema import Draft7Validator, validators
+
+    return validators.extend(
+        Draft7Validator,
+        type_checker=Draft7Validator.TYPE_CHECKER.redefine("integer", is_integer),
+    )
 
 _CACHE_FORMAT = 1
 _MARKER = b"CustomResourceDefinition"
@@ -133,8 +137,7 @@ class CrdSet:
                 source = source or crd_file.path
                 entry = crd.versions.get(version)
                 if entry is not None and entry.served:
-                    validator = fast_validator(CrdValidator(entry.schema), entry.schema, "7") \
-                        if entry.schema is not None else None
+                    validator = _validator(entry.schema) if entry.schema is not None else None
                     return CrdMatch(crd_file.path, validator)
                 served += [name for name, v in crd.versions.items() if v.served]
         if source is None:  # the line scan promised a kind the parsed file does not have
@@ -380,3 +383,7 @@ def _write_cache(cache_file: Path, crds: list[_Crd]) -> None:
     except (OSError, ValueError, TypeError):
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+
+
+def _validator(schema: dict[str, Any]) -> FastValidator:
+    return fast_validator(lambda: _crd_validator_class()(schema), schema, "7")

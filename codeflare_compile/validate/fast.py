@@ -10,7 +10,7 @@ holding any float skips the fast path.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 try:  # the Rust extension installs as a wheel nearly everywhere; the fallback keeps it optional
@@ -20,11 +20,22 @@ except ImportError:  # pragma: no cover - exercised only where the wheel is unav
 
 
 class FastValidator:
-    """`iter_errors` like jsonschema's, answering valid objects without building any error."""
+    """`iter_errors` like jsonschema's, answering valid objects without building any error.
 
-    def __init__(self, slow: Any, fast: Any | None) -> None:
-        self.slow = slow
+    The jsonschema validator is made on first need (importing jsonschema costs more than
+    validating a whole batch of valid objects on the fast path).
+    """
+
+    def __init__(self, make_slow: Callable[[], Any], fast: Any | None) -> None:
+        self._make_slow = make_slow
+        self._slow: Any | None = None
         self.fast = fast
+
+    @property
+    def slow(self) -> Any:
+        if self._slow is None:
+            self._slow = self._make_slow()
+        return self._slow
 
     def iter_errors(self, instance: Any) -> Iterator[Any]:
         if self.fast is not None and not _has_float(instance) and self.fast.is_valid(instance):
@@ -32,18 +43,18 @@ class FastValidator:
         return iter(self.slow.iter_errors(instance))
 
 
-def fast_validator(slow: Any, schema: dict[str, Any], draft: str,
+def fast_validator(make_slow: Callable[[], Any], schema: dict[str, Any], draft: str,
                    resources: tuple[tuple[str, Any], ...] = ()) -> FastValidator:
-    """Wrap `slow` (a jsonschema validator of `schema`) with its jsonschema-rs twin."""
+    """A validator of `schema`: jsonschema-rs first, `make_slow()` (jsonschema) for errors."""
     if jsonschema_rs is None:
-        return FastValidator(slow, None)
+        return FastValidator(make_slow, None)
     cls = jsonschema_rs.Draft7Validator if draft == "7" else jsonschema_rs.Draft202012Validator
     registry = jsonschema_rs.Registry(list(resources)) if resources else None
     try:
         fast = cls(schema, registry=registry) if registry else cls(schema)
     except (ValueError, jsonschema_rs.ReferencingError):  # a schema it cannot take: go slow
-        return FastValidator(slow, None)
-    return FastValidator(slow, fast)
+        return FastValidator(make_slow, None)
+    return FastValidator(make_slow, fast)
 
 
 def _has_float(node: Any) -> bool:
