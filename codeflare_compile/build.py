@@ -50,6 +50,22 @@ _HELP_BY_TYPE = {
     "int_type": "write a whole number, unquoted",
     "string_type": "write a string; quote it if YAML reads it as a number or boolean",
     "greater_than_equal": "use a value in the allowed range",
+    "less_than_equal": "use a value in the allowed range",
+    "invalid_label_key": "keys are an optional DNS subdomain and '/', then at most 63 letters, "
+                         "digits, '-', '_' or '.', starting and ending with a letter or digit, "
+                         "such as 'team' or 'example.com/owner'",
+    "invalid_label_value": "label values are at most 63 letters, digits, '-', '_' or '.', "
+                           "starting and ending with a letter or digit, or empty",
+    "invalid_env_name": "use letters, digits, '_', '-' and '.', not starting with a digit, "
+                        "such as 'DATA_DIR'",
+    "invalid_secret_key": "Secret keys are letters, digits, '-', '_' and '.', such as "
+                          "'password'",
+    "nul_character": "remove the NUL character (\\0): no program argument or environment "
+                     "value can hold one",
+    "invalid_image": "write an image reference such as 'python:3.12-slim'",
+    "invalid_path": "write an absolute path such as /mnt/data",
+    "reserved_path": "mount it elsewhere, such as /mnt/data",
+    "duration_range": "write a duration such as 90s, 30m, 2h or 1h30m",
     "too_short": "add at least one entry",
 }
 
@@ -111,10 +127,11 @@ def _parse(doc: Document, diags: Diagnostics) -> Resource[Any] | None:
                         help=f"only {API_VERSION} resources are compiled; keep other "
                              "manifests out of the input paths")
         return None
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:  # a mapping or list is no kind either
         span = doc.span(("kind",)) if "kind" in data else doc.span(())
         diags.error(Code.UNKNOWN_KIND,
-                    f"unknown kind '{kind}'" if kind is not None else "document has no kind",
+                    "document has no kind" if kind is None else f"unknown kind '{kind}'"
+                    if isinstance(kind, str) else "kind must be a string",
                     span, help=suggestion(str(kind), KINDS, "kind"))
         return None
     model_cls = KINDS[kind]
@@ -233,6 +250,8 @@ def _report(error: ErrorDetails, doc: Document, model_cls: type[BaseModel],
         return
     value = _value_at(doc.data, path)
     span = doc.key_span(path) if isinstance(value, dict) and path else doc.span(path)
+    if error["loc"] and error["loc"][-1] == "[key]":  # a mapping key is wrong: point at it
+        span = doc.key_span(path)
     if kind == "inline_credentials":
         found = [k for k in value if k in CREDENTIAL_KEYS] if isinstance(value, dict) else []
         if found:

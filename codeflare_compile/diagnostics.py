@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 
@@ -22,7 +22,7 @@ class Code(str, Enum):
     NOT_A_MAPPING = "CF103"
     UNKNOWN_KIND = "CF104"
     ALIAS_LIMIT = "CF105"
-    NO_INPUT = "CF106"
+    NESTING_LIMIT = "CF107"
     # shape of a resource
     UNKNOWN_FIELD = "CF201"
     MISSING_FIELD = "CF202"
@@ -108,6 +108,7 @@ class Diagnostics:
     items: list[Diagnostic] = field(default_factory=list)
 
     def add(self, diagnostic: Diagnostic) -> None:
+        diagnostic = _printable(diagnostic)
         if diagnostic not in self.items:
             self.items.append(diagnostic)
 
@@ -125,6 +126,19 @@ class Diagnostics:
 
     def sorted(self) -> list[Diagnostic]:
         return sorted(self.items, key=Diagnostic.sort_key)
+
+
+#: Control characters a message may quote from the input (through a YAML escape such as
+#: "\e"), written as escapes: diagnostics must not send escape sequences to a terminal.
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0)) if c not in (9, 10)}
+
+
+def _printable(d: Diagnostic) -> Diagnostic:
+    def clean(text: str) -> str:
+        return text.translate(_CONTROL)
+
+    return replace(d, message=clean(d.message), help=clean(d.help) if d.help else d.help,
+                   notes=tuple(Note(n.span, clean(n.message)) for n in d.notes))
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:

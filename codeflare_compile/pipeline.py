@@ -7,6 +7,7 @@ Every stage is a plain function; problems go to one `Diagnostics`, so one run re
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,7 @@ from codeflare_compile.diagnostics import Code, Diagnostics
 from codeflare_compile.ir import Lowered, Overrides, Program, RunPlan, Target
 from codeflare_compile.lower import LOWERINGS, unsupported
 from codeflare_compile.lower.workflow import lower_workflow
-from codeflare_compile.passes.code import code
+from codeflare_compile.passes.code import CREDENTIALS_IN_URL, code
 from codeflare_compile.passes.datasets import datasets
 from codeflare_compile.passes.priority import priority
 from codeflare_compile.passes.resolve import resolve
@@ -106,7 +107,24 @@ def compile_paths(paths: Sequence[str], includes: Sequence[str], overrides: Over
                     else "the output is empty", None,
                     help="pass the files or folders holding your Runs (-I paths only supply "
                          "definitions), or --allow-empty")
+    _redact(sources, diags)
     return result
+
+
+def _redact(sources: Sources, diags: Diagnostics) -> None:
+    """Credentials written where they do not belong (inline in a DataSet, in a repository URL)
+    are refused; the excerpt of the diagnostic must not print them into a CI log."""
+    for d in diags.items:
+        lines = sources.lines.get(d.span.file) if d.span else None
+        if d.span is None or lines is None or not 1 <= d.span.line <= len(lines):
+            continue
+        line = lines[d.span.line - 1]
+        if d.code is Code.INLINE_CREDENTIALS:  # the span is the key: hide what follows it
+            key_end = line.find(":", d.span.col - 1)
+            if key_end >= 0:
+                lines[d.span.line - 1] = line[:key_end + 1] + " <redacted>"
+        elif d.code is Code.BAD_REPO and d.message == CREDENTIALS_IN_URL:
+            lines[d.span.line - 1] = re.sub(r"//[^/\s@]*@", "//<redacted>@", line)
 
 
 def _identity(obj: dict[str, Any]) -> tuple[str, ...]:

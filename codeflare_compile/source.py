@@ -8,6 +8,7 @@ instead of exceptions, and so that later stages can map any path in a document b
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,9 @@ DocPath = tuple[str | int, ...]
 MAX_NODES = 100_000
 #: Refuse files larger than this; job specs are small.
 MAX_FILE_BYTES = 8 * 1024 * 1024
+#: Refuse documents nested deeper than this (composing and building are recursive; a real
+#: resource is about ten levels deep).
+MAX_DEPTH = 100
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
@@ -67,19 +71,33 @@ def discover(paths: Sequence[str]) -> list[str]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
+            inside = os.path.realpath(path)
             for root, dirs, files in os.walk(path, followlinks=False):
                 dirs.sort()
-                found.extend(
-                    os.path.join(root, name) for name in sorted(files)
-                    if name.endswith(YAML_SUFFIXES) and not name.startswith(".")
-                )
+                for name in sorted(files):
+                    if name.endswith(YAML_SUFFIXES) and not name.startswith("."):
+                        found.append(_within(os.path.join(root, name), inside))
         elif path.is_file():
             found.append(raw)  # as the user wrote it: diagnostics show the same path
+        elif path.is_symlink() and not path.exists():
+            raise InputError(f"{raw}: a symbolic link to nothing (dangling, or in a loop)")
         elif path.exists():
             raise InputError(f"{raw}: not a regular file or folder")
         else:
             raise InputError(f"{raw}: no such file or folder")
     return found
+
+
+def _within(file: str, folder: str) -> str:
+    """A file found in a folder; a symbolic link out of the folder is refused: a change that
+    adds `x.yaml -> ~/.ssh/id_rsa` must not get its target read (and quoted in a diagnostic)
+    by a CI job that compiles the folder."""
+    if os.path.islink(file):
+        real = os.path.realpath(file)
+        if os.path.commonpath([real, folder]) != folder:
+            raise InputError(f"{file}: a symbolic link to a file outside the input folder; "
+                             "pass that file itself if it is meant")
+    return file
 
 
 def load(paths: Sequence[str], includes: Sequence[str], diags: Diagnostics) -> Sources:
@@ -99,11 +117,13 @@ def load(paths: Sequence[str], includes: Sequence[str], diags: Diagnostics) -> S
 def load_text(file: str, text: str, sources: Sources, diags: Diagnostics,
               included: bool = False) -> None:
     """Parse `text` as the contents of `file` and add its documents to `sources`."""
-    sources.lines[file] = text.splitlines()
+    sources.lines[file] = source_lines(text)
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError
+    from ruamel.yaml.reader import ReaderError
 
     yaml = YAML(typ="safe", pure=True)
+    yaml.Composer = _composer()
     try:
         for index, node in enumerate(yaml.compose_all(text)):
             if node is None:
@@ -120,6 +140,18 @@ def load_text(file: str, text: str, sources: Sources, diags: Diagnostics,
                 continue
             sources.documents.append(
                 Document(file, index, data, builder.spans, builder.key_spans, included))
+    except _TooDeep as exc:
+        line, col = exc.mark.line + 1, exc.mark.column + 1
+        diags.error(Code.NESTING_LIMIT, f"document is nested more than {MAX_DEPTH} levels deep",
+                    Span(file, line, col, col + 1),
+                    help="resources are a few levels deep: look for unclosed '[' or '{'")
+    except ReaderError as exc:  # a character YAML does not allow, such as NUL
+        line, col = _position(text, exc.position)
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        diags.error(Code.YAML_SYNTAX, f"the control character U+{code:04X} is not allowed in "
+                    "YAML", Span(file, line, col, col + 1),
+                    help="remove it; write it as an escape (\\x.. or \\u....) inside "
+                         "double quotes if it is meant")
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
@@ -129,6 +161,67 @@ def load_text(file: str, text: str, sources: Sources, diags: Diagnostics,
     except Exception as exc:  # the pure-Python scanner raises a few unmarked errors
         diags.error(Code.YAML_SYNTAX, f"YAML syntax error: {exc}", Span(file, 1, 1, 2),
                     help="check the file is valid YAML")
+
+
+class _TooDeep(Exception):
+    """Raised by the composer at the node that passes MAX_DEPTH."""
+
+    def __init__(self, mark: Any) -> None:
+        super().__init__(f"nested more than {MAX_DEPTH} levels deep")
+        self.mark = mark
+
+
+def _composer() -> type[Any]:
+    """ruamel's composer with a nesting limit (it recurses once per level, so 10,000 `[` would
+    exhaust Python's stack), and quiet about a re-used anchor: YAML allows redefining one (an
+    alias then means the latest), so it is not worth a Python warning on stderr."""
+    from ruamel.yaml.composer import Composer
+
+    class LimitedComposer(Composer):
+        def __init__(self, loader: Any = None) -> None:
+            super().__init__(loader)
+            self.warn_double_anchors = False
+            self.nesting = 0
+
+        def compose_sequence_node(self, anchor: Any) -> Any:
+            return self._nested(super().compose_sequence_node, anchor)
+
+        def compose_mapping_node(self, anchor: Any) -> Any:
+            return self._nested(super().compose_mapping_node, anchor)
+
+        def _nested(self, compose: Any, anchor: Any) -> Any:
+            self.nesting += 1
+            try:
+                if self.nesting > MAX_DEPTH:
+                    raise _TooDeep(self.parser.peek_event().start_mark)
+                return compose(anchor)
+            finally:
+                self.nesting -= 1
+
+    return LimitedComposer
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: What YAML 1.2 counts as a line break, as ruamel's marks do (NEL and LINE SEPARATOR, breaks
+#: in YAML 1.1 and for Python's `splitlines`, are not).
+_LINE_BREAK = re.compile("\r\n|[\n\r]")
+#: Control characters other than tab, shown as U+FFFD in excerpts: a file must not be able to
+#: send escape sequences to the terminal or CI log that shows its diagnostics.
+_UNPRINTABLE = {c: "\ufffd" for c in (*range(0x20), *range(0x7F, 0xA0)) if c != 0x09}
+
+
+def source_lines(text: str) -> list[str]:
+    """The lines of a file as YAML counts them, safe to print."""
+    lines = _LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line.translate(_UNPRINTABLE) for line in lines]
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of `text[index]`."""
+    before = _LINE_BREAK.split(text[:index])
+    return len(before), len(before[-1]) + 1
 
 
 def _syntax_help(problem: str) -> str:
@@ -152,8 +245,8 @@ def _load_file(file: str, included: bool, sources: Sources, diags: Diagnostics) 
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        before = raw[: exc.start].decode("utf-8-sig")
+        line, col = _position(before, len(before))
         diags.error(Code.YAML_SYNTAX, "file is not valid UTF-8", Span(file, line, col, col + 1),
                     help="save the file as UTF-8 text")
         return
@@ -169,6 +262,7 @@ class _Builder:
         self.spans: dict[DocPath, Span] = {}
         self.key_spans: dict[DocPath, Span] = {}
         self.nodes = 0
+        self.depth = 0
         self.failed = False
 
     def span(self, node: Any) -> Span:
@@ -177,12 +271,28 @@ class _Builder:
         return Span(self.file, start.line + 1, start.column + 1, max(end_col, start.column + 2))
 
     def build(self, node: Any, path: DocPath) -> Any:
+        self.depth += 1
+        try:
+            return self._build(node, path)
+        finally:
+            self.depth -= 1
+
+    def _build(self, node: Any, path: DocPath) -> Any:
         self.nodes += 1
+        # the composer let MAX_DEPTH collections through; with a scalar in the innermost, one
+        # more call: any deeper is through aliases and merge keys
+        if self.depth > MAX_DEPTH + 1 and not self.failed:
+            self.diags.error(Code.NESTING_LIMIT,
+                             f"document is nested more than {MAX_DEPTH} levels deep through "
+                             "YAML aliases", self.span(node),
+                             help="an anchor's value refers to itself, or aliases are chained "
+                                  "too deep")
+            self.failed = True
         if self.nodes > MAX_NODES:
-            if not self.failed:
+            if not self.failed:  # at the top-level field whose value expands that far
                 self.diags.error(Code.ALIAS_LIMIT,
                                  f"document expands to more than {MAX_NODES} values",
-                                 self.span(node),
+                                 self.key_spans.get(path[:1]) or self.span(node),
                                  help="YAML aliases (*name) are expanded; reduce their nesting")
             self.failed = True
             return None
@@ -194,7 +304,27 @@ class _Builder:
             return self._mapping(node, path)
         if kind == "SequenceNode":
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        return _scalar(node)
+        return self._scalar(node)
+
+    def _scalar(self, node: Any) -> Any:
+        try:
+            value = _scalar(node)
+        except ValueError:  # Python reads integers of at most 4300 digits
+            self.diags.error(Code.INVALID_VALUE,
+                             f"number with {len(str(node.value))} characters is too large",
+                             self.span(node), help="write a number of a sensible size")
+            self.failed = True
+            return None
+        if isinstance(value, str) and _SURROGATE.search(value):
+            try:  # "\ud83d\ude00", as JSON writes 😀: a pair is one character
+                value = value.encode("utf-16", "surrogatepass").decode("utf-16")
+            except UnicodeDecodeError:
+                self.diags.error(Code.INVALID_VALUE, "text with an unpaired surrogate escape "
+                                 "(\\ud800 to \\udfff) is not text", self.span(node),
+                                 help="escape the character itself, such as \\U0001F600")
+                self.failed = True
+                return None
+        return value
 
     def _mapping(self, node: Any, path: DocPath) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -207,7 +337,7 @@ class _Builder:
                         for key, value in source.items():
                             result.setdefault(key, value)
                 continue
-            key = _scalar(key_node) if type(key_node).__name__ == "ScalarNode" else None
+            key = self._scalar(key_node) if type(key_node).__name__ == "ScalarNode" else None
             key_span = self.span(key_node)
             if not isinstance(key, str):
                 key = str(key) if isinstance(key, (int, float, bool)) else None

@@ -9,12 +9,15 @@ from pydantic_core import PydanticCustomError
 
 from codeflare_compile.api.common import (
     Env,
+    Id,
+    ImageReference,
     Input,
     Metadata,
     Model,
     Name,
     Size,
     Tasks,
+    Text,
 )
 
 Archetype = Literal["ray", "torch", "workqueue", "workflow", "shell"]
@@ -32,29 +35,29 @@ class CodeFile(Model):
 
 
 class SecurityContext(Model):
-    run_as_user: StrictInt | None = Field(default=None, ge=0)
-    run_as_group: StrictInt | None = Field(default=None, ge=0)
-    fs_group: StrictInt | None = Field(default=None, ge=0)
+    run_as_user: Id | None = None
+    run_as_group: Id | None = None
+    fs_group: Id | None = None
 
 
 class Step(Model):
     name: Name
     application: Name
     depends_on: list[Name] = Field(default_factory=list)
-    options: StrictStr | None = None
+    options: Text | None = None
     size: Size | None = None
 
 
 class ApplicationSpec(Model):
     api: Archetype
     description: StrictStr | None = None
-    image: StrictStr | ImageRef | None = None
-    command: StrictStr | None = None
-    options: StrictStr | None = None
-    repo: StrictStr | None = None
+    image: ImageReference | ImageRef | None = None
+    command: Text | None = None
+    options: Text | None = None
+    repo: Text | None = None
     repo_secret: Name | None = None
     code: list[CodeFile] = Field(default_factory=list)
-    requirements: list[StrictStr] = Field(default_factory=list)
+    requirements: list[Text] = Field(default_factory=list)
     env: Env = Field(default_factory=dict)
     min_size: Size | None = None
     supports_gpu: StrictBool = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from typing import Annotated, Any, Literal
 
@@ -27,6 +28,20 @@ Size = Literal["xxs", "xs", "sm", "md", "lg", "xl", "xxl"]
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _QUANTITY = re.compile(r"^[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+|[numkMGTPE]|[KMGTPE]i)?$")
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
+_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+#: Environment variable names every Kubernetes version accepts (1.30 relaxed this).
+_ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
+#: Keys of a Secret or ConfigMap.
+_SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+#: Kubernetes keeps all annotations of an object under 256 KiB.
+MAX_ANNOTATIONS_BYTES = 256 * 1024
+#: The most pods (workers) or GPUs per pod a size may ask for: an Indexed Job runs at most
+#: 100,000 pods, and every count lands in an int32 field.
+MAX_COUNT = 100_000
+#: User and group ids: Kubernetes accepts 0 … 2^31-1.
+MAX_ID = 2**31 - 1
 
 
 def is_dns_label(value: str) -> bool:
@@ -64,6 +79,83 @@ def _quantity(value: str) -> str:
     return value
 
 
+def _label_key(value: str) -> str:
+    """A label or annotation key: `[prefix/]name` (prefix a DNS subdomain, name ≤ 63)."""
+    prefix, slash, name = value.rpartition("/")
+    if not (len(name) <= 63 and _LABEL_NAME.match(name)
+            and (not slash or (len(prefix) <= 253 and _DNS_SUBDOMAIN.match(prefix)))):
+        raise PydanticCustomError(
+            "invalid_label_key", "not a label or annotation key ([prefix/]name)", {})
+    return value
+
+
+def _label_value(value: str) -> str:
+    if not (len(value) <= 63 and _LABEL_VALUE.match(value)):
+        raise PydanticCustomError("invalid_label_value", "not a label value", {})
+    return value
+
+
+def _env_name(value: str) -> str:
+    if not _ENV_NAME.match(value):
+        raise PydanticCustomError("invalid_env_name", "not an environment variable name", {})
+    return value
+
+
+def _secret_key(value: str) -> str:
+    if not (len(value) <= 253 and _SECRET_KEY.match(value)):
+        raise PydanticCustomError("invalid_secret_key", "not a Secret key", {})
+    return value
+
+
+def _no_nul(value: str) -> str:
+    if "\0" in value:
+        raise PydanticCustomError("nul_character", "contains a NUL character", {})
+    return value
+
+
+#: Where the compiler mounts volumes of its own in the main container (the working directory,
+#: torch's shared memory, the log folder, the workqueue's tasks, Ray's logs): a dataset cannot
+#: be mounted there too. tests/test_hostile.py keeps this in step with the lowerings.
+RESERVED_MOUNT_PATHS = ("/workspace", "/dev/shm", "/var/log/codeflare", "/etc/codeflare/tasks",
+                        "/tmp/ray")
+
+
+def _mount_path(value: str) -> str:
+    if not value.startswith("/") or "\0" in value:
+        raise PydanticCustomError("invalid_path", "not an absolute path", {})
+    if posixpath.normpath(value) in RESERVED_MOUNT_PATHS:
+        raise PydanticCustomError(
+            "reserved_path", "{path} is where codeflare-compile mounts a volume of its own",
+            {"path": posixpath.normpath(value)})
+    return value
+
+
+def _image(value: str) -> str:
+    if not value or any(c.isspace() or not c.isprintable() for c in value):
+        raise PydanticCustomError(
+            "invalid_image", "not an image reference: empty, or with spaces or control "
+            "characters", {})
+    return value
+
+
+#: A label or annotation key, and a label value (Kubernetes' syntax: they go on every object).
+LabelKey = Annotated[
+    StrictStr, AfterValidator(_label_key),
+    WithJsonSchema({"type": "string", "pattern": r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?"
+                    r"(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?([A-Za-z0-9][-A-Za-z0-9_.]*)?"
+                    r"[A-Za-z0-9]$"})]
+LabelValue = Annotated[StrictStr, AfterValidator(_label_value), WithJsonSchema(
+    {"type": "string", "maxLength": 63, "pattern": _LABEL_VALUE.pattern})]
+#: Text that ends up in a program's arguments or environment: anything but NUL.
+Text = Annotated[StrictStr, AfterValidator(_no_nul)]
+#: A container image reference.
+ImageReference = Annotated[StrictStr, AfterValidator(_image),
+                           WithJsonSchema({"type": "string", "pattern": r"^\S+$"})]
+#: A count of pods or GPUs.
+Count = Annotated[StrictInt, Field(ge=0, le=MAX_COUNT)]
+#: A user or group id.
+Id = Annotated[StrictInt, Field(ge=0, le=MAX_ID)]
+
 #: A DNS-1123 label: the names of resources and the references between them.
 Name = Annotated[
     StrictStr,
@@ -92,13 +184,23 @@ class Model(BaseModel):
 class Metadata(Model):
     name: Name
     namespace: Name | None = None
-    labels: dict[StrictStr, StrictStr] = Field(default_factory=dict)
-    annotations: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+    labels: dict[LabelKey, LabelValue] = Field(default_factory=dict)
+    annotations: dict[LabelKey, StrictStr] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _annotations_fit(self) -> Metadata:
+        size = sum(len(k.encode()) + len(v.encode()) for k, v in self.annotations.items())
+        if size > MAX_ANNOTATIONS_BYTES:
+            raise PydanticCustomError(
+                "too_large", "annotations take {size} bytes, more than the {limit} Kubernetes "
+                "allows on an object", {"size": size, "limit": MAX_ANNOTATIONS_BYTES})
+        return self
 
 
 class SecretKeySelector(Model):
     name: Name
-    key: StrictStr
+    key: Annotated[StrictStr, AfterValidator(_secret_key), WithJsonSchema(
+        {"type": "string", "maxLength": 253, "pattern": _SECRET_KEY.pattern})]
 
 
 class SecretEnv(Model):
@@ -107,8 +209,9 @@ class SecretEnv(Model):
     secret_key_ref: SecretKeySelector
 
 
-EnvValue = StrictStr | SecretEnv
-Env = dict[StrictStr, EnvValue]
+EnvValue = Text | SecretEnv
+Env = dict[Annotated[StrictStr, AfterValidator(_env_name),
+                     WithJsonSchema({"type": "string", "pattern": _ENV_NAME.pattern})], EnvValue]
 
 
 class Input(Model):
@@ -117,7 +220,8 @@ class Input(Model):
     dataset: Name | None = None
     sizes: dict[Size, Name] | None = None
     use_as: Literal["mount", "env"] = "mount"
-    mount_path: StrictStr | None = None
+    mount_path: Annotated[StrictStr, AfterValidator(_mount_path),
+                          WithJsonSchema({"type": "string", "pattern": "^/"})] | None = None
 
     @model_validator(mode="after")
     def _one_source(self) -> Input:

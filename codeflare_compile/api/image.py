@@ -6,13 +6,13 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictStr
 
-from codeflare_compile.api.common import Metadata, Model, Name
+from codeflare_compile.api.common import ImageReference, Metadata, Model, Name
 
 Digest = Annotated[StrictStr, Field(pattern=r"^sha256:[0-9a-f]{64}$")]
 
 
 class ImageSpec(Model):
-    image: Annotated[StrictStr, Field(min_length=1)]
+    image: ImageReference
     digest: Digest | None = None
     pull_secrets: list[Name] = Field(default_factory=list)
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, StrictStr
 
-from codeflare_compile.api.common import Metadata, Model, Name, Quantity, Size
+from codeflare_compile.api.common import ImageReference, Metadata, Model, Name, Quantity, Size
 from codeflare_compile.choices import (
     DatasetsBackend,
     DatashimGroup,
@@ -26,7 +26,7 @@ class PriorityClasses(Model):
 class FluentBit(Model):
     """The log sidecar's image and per-container size (it counts towards quotas)."""
 
-    image: StrictStr = "fluent/fluent-bit:3.2.2"
+    image: ImageReference = "fluent/fluent-bit:3.2.2"
     cpu: Quantity = "100m"
     memory: Quantity = "128Mi"
 
@@ -38,7 +38,7 @@ class PlatformSpec(Model):
     datasets: DatasetsBackend = "datashim"
     datashim_group: DatashimGroup = "datashim.io"
     torch_backend: TorchBackend = "job"
-    git_image: StrictStr = "alpine/git:2.47.2"
+    git_image: ImageReference = "alpine/git:2.47.2"
     workflow_service_account: Name | None = None
     logging: Logging = "none"
     kubernetes_version: StrictStr | None = Field(default=None, pattern=r"^v?\d+\.\d+(\.\d+)?$")

@@ -6,16 +6,16 @@ from typing import Literal
 
 from pydantic import Field, StrictInt
 
-from codeflare_compile.api.common import Metadata, Model, Name, NonNegativeInt, Quantity, Size
+from codeflare_compile.api.common import Count, Metadata, Model, Name, Quantity, Size
 
 
 class PhysicalSize(Model):
     """Per-pod cpu, memory and gpu, and the pod count (`workers`)."""
 
-    workers: NonNegativeInt
+    workers: Count
     cpu: Quantity
     memory: Quantity
-    gpu: NonNegativeInt = 0
+    gpu: Count = 0
 
 
 class RunSizeConfigurationSpec(Model):

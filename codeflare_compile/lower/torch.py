@@ -49,7 +49,7 @@ _CONTROL = frozenset(";&|\n")
 def lower_torch(plan: RunPlan, target: Target) -> Lowered:
     if target.torch_backend == "pytorchjob":
         return _pytorchjob(plan)
-    return _indexed_job(plan)
+    return _indexed_job(plan, target)
 
 
 def nproc_per_node(plan: RunPlan) -> int:
@@ -102,7 +102,7 @@ def _compound(line: str) -> bool:
 # ------------------------------------------------------------------- backend: Indexed Job
 
 
-def _indexed_job(plan: RunPlan) -> Lowered:
+def _indexed_job(plan: RunPlan, target: Target) -> Lowered:
     name = jobs.job_name(plan, letter_first=True)  # shared with the Service (DNS-1035)
     count = jobs.pod_count(plan)
     endpoint = f"{name}-0.{name}:{RDZV_PORT}"
@@ -119,10 +119,13 @@ def _indexed_job(plan: RunPlan) -> Lowered:
     template = _template(plan, JOB_ROLE, line, ports=[{"name": "c10d",
                                                         "containerPort": RDZV_PORT}],
                          restartPolicy="Never", subdomain=name)
-    job = jobs.indexed_job(plan, name, template, backoff_limit=0, failure_rules=[{
+    rule: dict[str, Any] = {
         "action": "FailJob",
         "onExitCodes": {"containerName": CONTAINER, "operator": "NotIn", "values": [0]},
-    }])
+    }
+    if jobs.before(target.kube_version, (1, 29)):
+        rule["onPodConditions"] = []  # required before 1.29, even beside onExitCodes
+    job = jobs.indexed_job(plan, name, template, backoff_limit=0, failure_rules=[rule])
     service = {
         "apiVersion": "v1",
         "kind": "Service",

@@ -129,7 +129,10 @@ def _container_template(name: str, lowered: Lowered) -> dict[str, Any] | None:
     if set(spec) - _CONTAINER_TEMPLATE_FIELDS or len(spec["containers"]) != 1:
         return None
     template: dict[str, Any] = {"name": name, "metadata": {"labels": pod["metadata"]["labels"]}}
-    for field in sorted(_CONTAINER_TEMPLATE_FIELDS - {"containers", "restartPolicy"}):
+    # Argo's executor in the step's pod reports the result through the API with the pod's
+    # token: Argo refuses a template without one unless it names an executor account.
+    for field in sorted(_CONTAINER_TEMPLATE_FIELDS - {"containers", "restartPolicy",
+                                                      "automountServiceAccountToken"}):
         if field in spec:
             template[field] = spec[field]
     if "activeDeadlineSeconds" in job["spec"]:

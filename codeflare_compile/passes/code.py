@@ -11,13 +11,17 @@ import posixpath
 import re
 from dataclasses import replace
 
+from codeflare_compile.api import Application
 from codeflare_compile.diagnostics import Code, Diagnostics
-from codeflare_compile.ir import CodeSource, Program, RunPlan
+from codeflare_compile.ir import CodeSource, Program, Resource, RunPlan
 
 WORKSPACE = "/workspace"
 CLONE_DIR = f"{WORKSPACE}/src"
+#: The message of a `repo` with credentials in it (the pipeline hides them in the excerpt).
+CREDENTIALS_IN_URL = ("the repository URL holds credentials (user:password@host), which would "
+                      "be written into the output")
 _REPO = re.compile(
-    r"^(?P<base>https?://[^/\s]+/[^/\s]+/[^/\s]+?)(\.git)?"
+    r"^(?P<base>https://[^/\s@]+/[^/\s]+/[^/\s]+?)(\.git)?"
     r"(/tree/(?P<branch>[^/\s]+)(/(?P<subdir>\S*?))?)?/?$")
 
 
@@ -28,21 +32,28 @@ def code(plans: list[RunPlan], program: Program, diags: Diagnostics) -> list[Run
         if spec.repo is None and not spec.code:
             out.append(plan)
             continue
-        source = _source(plan, diags)
+        source = source_of(plan.app, diags)
         if source is not None:
             out.append(replace(plan, code=source))
     return out
 
 
-def _source(plan: RunPlan, diags: Diagnostics) -> CodeSource | None:
-    spec = plan.app.model.spec
+def source_of(app: Resource[Application], diags: Diagnostics) -> CodeSource | None:
+    """Where the Application's code comes from; a bad `repo` or `code` entry is reported."""
+    spec = app.model.spec
     clone_url = branch = subdir = None
     workdir = WORKSPACE
     if spec.repo is not None:
+        authority = spec.repo.partition("://")[2].partition("/")[0]
+        if "@" in authority:  # never quoted back: the URL holds a password or a token
+            diags.error(Code.BAD_REPO, CREDENTIALS_IN_URL, app.span("spec", "repo"),
+                        help="remove them from the URL; put them in a Secret (keys username "
+                             "and password) and name it in repoSecret")
+            return None
         match = _REPO.match(spec.repo)
         if match is None:
             diags.error(Code.BAD_REPO, f"'{spec.repo}' is not a repository URL this compiler "
-                        "can clone", plan.app.span("spec", "repo"),
+                        "can clone", app.span("spec", "repo"),
                         help="write https://host/org/repo, optionally followed by "
                              "/tree/<branch>/<subfolder>")
             return None
@@ -55,13 +66,13 @@ def _source(plan: RunPlan, diags: Diagnostics) -> CodeSource | None:
         name = posixpath.normpath(item.name) if item.name else ""
         if not name or name.startswith(("/", "..")) or name == ".":
             diags.error(Code.BAD_CODE_FILE, f"code file name '{item.name}' is not a relative "
-                        "path inside the working directory", plan.app.span("spec", "code", i,
+                        "path inside the working directory", app.span("spec", "code", i,
                                                                             "name"),
                         help="use a name such as main.py or pkg/util.py")
             return None
         if any(name == other for other, _ in files):
             diags.error(Code.BAD_CODE_FILE, f"code file '{name}' is given twice",
-                        plan.app.span("spec", "code", i, "name"), help="remove one of them")
+                        app.span("spec", "code", i, "name"), help="remove one of them")
             return None
         files.append((name, item.source))
     return CodeSource(clone_url, branch, subdir, spec.repo_secret, tuple(files), workdir)

@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from codeflare_compile.api.common import Input
+from codeflare_compile.api.common import SIZES, Input
 from codeflare_compile.diagnostics import Code, Diagnostics, Note
 from codeflare_compile.ir import Program, ResolvedInput, Resource, RunPlan
 
@@ -34,17 +34,34 @@ def datasets(plans: list[RunPlan], program: Program, diags: Diagnostics) -> list
     return out
 
 
+def check_application_inputs(app: Resource[Any], program: Program,
+                             diags: Diagnostics) -> None:
+    """An Application's inputs checked on their own (no Run uses it), for every size a Run
+    could have: mount paths that clash, environment only from s3 DataSets with usable names."""
+    for size in SIZES:
+        _choose([(app, app.model.spec.inputs)], size, None, program, diags)
+
+
 def _resolve(plan: RunPlan, program: Program,
              diags: Diagnostics) -> tuple[ResolvedInput, ...] | None:
-    chosen: dict[str, ResolvedInput] = {}
-    failed = False
     owners: list[tuple[Resource[Any], list[Input]]] = [
         (plan.app, plan.app.model.spec.inputs),
         (plan.run, plan.run.model.spec.inputs),
     ]
+    return _choose(owners, plan.size, plan, program, diags)
+
+
+def _choose(owners: list[tuple[Resource[Any], list[Input]]], size: str, plan: RunPlan | None,
+            program: Program, diags: Diagnostics) -> tuple[ResolvedInput, ...] | None:
+    """The inputs for a Run of `size` (`plan` None: an Application alone, whose `sizes`
+    inputs without that size are skipped, since no Run asks for it)."""
+    chosen: dict[str, ResolvedInput] = {}
+    failed = False
     for owner, inputs in owners:
         for i, item in enumerate(inputs):
-            found = _one(plan, owner, i, item, program, diags)
+            if plan is None and item.sizes is not None and size not in item.sizes:
+                continue
+            found = _one(plan, size, owner, i, item, program, diags)
             if found is None:
                 failed = True
                 continue
@@ -75,22 +92,24 @@ def _resolve(plan: RunPlan, program: Program,
     return None if failed else tuple(chosen.values())
 
 
-def _one(plan: RunPlan, owner: Resource[Any], i: int, item: Input, program: Program,
-         diags: Diagnostics) -> ResolvedInput | None:
+def _one(plan: RunPlan | None, size: str, owner: Resource[Any], i: int, item: Input,
+         program: Program, diags: Diagnostics) -> ResolvedInput | None:
     span = owner.span("spec", "inputs", i)
     if item.dataset is not None:
         name = item.dataset
     else:
         sizes = item.sizes or {}
-        if plan.size not in sizes:
+        if size not in sizes:
+            assert plan is not None
             diags.error(Code.NO_VARIANT_FOR_SIZE,
-                        f"input has no DataSet for size '{plan.size}' (Run '{plan.name}')",
+                        f"input has no DataSet for size '{size}' (Run '{plan.name}')",
                         owner.key_span("spec", "inputs", i, "sizes"),
-                        help=f"add '{plan.size}: <DataSet>' under sizes; it has "
+                        help=f"add '{size}: <DataSet>' under sizes; it has "
                              f"{', '.join(sizes)}")
             return None
-        name = sizes[plan.size]
-    dataset = program.datasets.get((owner.namespace or plan.namespace, name))
+        name = sizes[size]
+    namespace = owner.namespace or (plan.namespace if plan is not None else "")
+    dataset = program.datasets.get((namespace, name))
     if dataset is None:
         return None  # reported by the resolve pass
     mount_path = item.mount_path or f"{MOUNT_ROOT}/{name}"

@@ -48,6 +48,14 @@ def plan_for(run: Resource[Run], app: Resource[Application], program: Program,
     )
 
 
+def check_application(app: Resource[Application], program: Program,
+                      diags: Diagnostics) -> None:
+    """What `plan_for` checks of an Application, for one that no Run uses: its image and the
+    DataSets its inputs name."""
+    _image(app, program, diags)
+    check_inputs(app, app.model.spec.inputs, ("spec", "inputs"), program, diags)
+
+
 def _image(app: Resource[Application], program: Program,
            diags: Diagnostics) -> tuple[str | None, tuple[str, ...]]:
     """The image reference (pinned to its digest when the Image has one) and its pull secrets."""

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from codeflare_compile.api import Application
 from codeflare_compile.api.application import Step
 from codeflare_compile.diagnostics import Code, Diagnostics, Note, suggestion
-from codeflare_compile.ir import Program, RunPlan, StepRef
+from codeflare_compile.ir import Program, Resource, RunPlan, StepRef
 from codeflare_compile.lower.names import fit_name
 from codeflare_compile.passes.plans import plan_for
 
@@ -20,26 +21,11 @@ from codeflare_compile.passes.plans import plan_for
 def expand_steps(plan: RunPlan, program: Program, diags: Diagnostics) -> list[RunPlan]:
     """The plans of the workflow's steps, in declared order; none when the DAG is invalid."""
     steps = plan.app.model.spec.steps or []
-    if not _valid(plan, steps, diags):
+    if not _valid(plan.app, steps, diags):
         return []
     children = []
-    for i, step in enumerate(steps):
-        app = program.applications.get((plan.app.namespace or plan.namespace, step.application))
+    for i, step, app in step_applications(plan.app, program, diags):
         path = ("spec", "steps", i)
-        if app is None:
-            known = [n for (ns, n) in program.applications if ns == plan.app.namespace]
-            diags.error(Code.UNKNOWN_REFERENCE,
-                        f"step '{step.name}' runs Application '{step.application}', which does "
-                        f"not exist in namespace '{plan.app.namespace}'",
-                        plan.app.span(*path, "application"),
-                        help=suggestion(step.application, known, "Application"))
-            continue
-        if app.model.spec.api == "workflow":
-            diags.error(Code.NESTED_WORKFLOW,
-                        f"step '{step.name}' runs '{step.application}', which is itself a "
-                        "workflow", plan.app.span(*path, "application"),
-                        help="nested workflows are not supported: list its steps here instead")
-            continue
         child = plan_for(plan.run, app, program, diags,
                          name=fit_name(f"{plan.name}-{step.name}"), options=step.options,
                          size=step.size)
@@ -50,25 +36,59 @@ def expand_steps(plan: RunPlan, program: Program, diags: Diagnostics) -> list[Ru
     return children
 
 
+def check_workflow(flow: Resource[Application], program: Program,
+                   diags: Diagnostics) -> list[Resource[Application]]:
+    """A workflow Application checked on its own (no Run uses it): its DAG and the
+    Applications its steps run, which are returned."""
+    if not _valid(flow, flow.model.spec.steps or [], diags):
+        return []
+    return [app for _, _, app in step_applications(flow, program, diags)]
+
+
+def step_applications(flow: Resource[Application], program: Program, diags: Diagnostics
+                      ) -> list[tuple[int, Step, Resource[Application]]]:
+    """Each step with the Application it runs; a missing or workflow Application is reported."""
+    out = []
+    for i, step in enumerate(flow.model.spec.steps or []):
+        app = program.applications.get((flow.namespace or "", step.application))
+        path = ("spec", "steps", i)
+        if app is None:
+            known = [n for (ns, n) in program.applications if ns == flow.namespace]
+            diags.error(Code.UNKNOWN_REFERENCE,
+                        f"step '{step.name}' runs Application '{step.application}', which does "
+                        f"not exist in namespace '{flow.namespace}'",
+                        flow.span(*path, "application"),
+                        help=suggestion(step.application, known, "Application"))
+            continue
+        if app.model.spec.api == "workflow":
+            diags.error(Code.NESTED_WORKFLOW,
+                        f"step '{step.name}' runs '{step.application}', which is itself a "
+                        "workflow", flow.span(*path, "application"),
+                        help="nested workflows are not supported: list its steps here instead")
+            continue
+        out.append((i, step, app))
+    return out
+
+
 #: Application fields that describe pods: a workflow has none of its own, its steps do.
 POD_FIELDS = ("image", "command", "options", "repo", "code", "requirements", "env", "inputs",
               "expose", "minSize", "securityContext")
 
 
-def _valid(plan: RunPlan, steps: list[Step], diags: Diagnostics) -> bool:
+def _valid(flow: Resource[Application], steps: list[Step], diags: Diagnostics) -> bool:
     ok = True
     for field in POD_FIELDS:
-        if plan.app.has(("spec", field)):
+        if flow.has(("spec", field)):
             diags.error(Code.UNSUPPORTED, f"'{field}' has no effect on a workflow Application",
-                        plan.app.key_span("spec", field),
+                        flow.key_span("spec", field),
                         help="set it on the Applications its steps run")
             ok = False
     first: dict[str, int] = {}
     for i, step in enumerate(steps):
         if step.name in first:
             diags.error(Code.DUPLICATE_STEP, f"step '{step.name}' is defined twice",
-                        plan.app.span("spec", "steps", i, "name"), help="rename one of them",
-                        notes=[Note(plan.app.span("spec", "steps", first[step.name], "name"),
+                        flow.span("spec", "steps", i, "name"), help="rename one of them",
+                        notes=[Note(flow.span("spec", "steps", first[step.name], "name"),
                                     "first defined here")])
             ok = False
         first.setdefault(step.name, i)
@@ -77,7 +97,7 @@ def _valid(plan: RunPlan, steps: list[Step], diags: Diagnostics) -> bool:
             if dep not in first:
                 diags.error(Code.UNKNOWN_STEP,
                             f"step '{step.name}' depends on '{dep}', which is not a step of "
-                            "this workflow", plan.app.span("spec", "steps", i, "dependsOn", j),
+                            "this workflow", flow.span("spec", "steps", i, "dependsOn", j),
                             help=suggestion(dep, first, "step"))
                 ok = False
     if ok:
@@ -86,7 +106,7 @@ def _valid(plan: RunPlan, steps: list[Step], diags: Diagnostics) -> bool:
             index = first[cycle[0]]
             diags.error(Code.STEP_CYCLE, f"the steps depend on each other in a cycle: "
                         f"{' → '.join([*cycle, cycle[0]])}",
-                        plan.app.key_span("spec", "steps", index, "dependsOn"),
+                        flow.key_span("spec", "steps", index, "dependsOn"),
                         help="remove one of these dependencies")
             ok = False
     return ok

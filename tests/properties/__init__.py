@@ -1,0 +1,1 @@
+"""Property-based tests: generated resource sets, valid and invalid (issue 8)."""
