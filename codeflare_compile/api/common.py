@@ -20,17 +20,21 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
+from codeflare_compile.k8s import (
+    DNS1123_LABEL,
+    DNS1123_SUBDOMAIN,
+    LABEL_NAME,
+    LABEL_VALUE,
+    anchored,
+)
+
 API_VERSION = "codeflare.dev/v1alpha1"
 
 #: Tee-shirt sizes, smallest first; the order is what `minSize` raising compares.
 SIZES: tuple[str, ...] = ("xxs", "xs", "sm", "md", "lg", "xl", "xxl")
 Size = Literal["xxs", "xs", "sm", "md", "lg", "xl", "xxl"]
 
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _QUANTITY = re.compile(r"^[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+|[numkMGTPE]|[KMGTPE]i)?$")
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
-_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 #: Environment variable names every Kubernetes version accepts (1.30 relaxed this).
 _ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
 #: Keys of a Secret or ConfigMap.
@@ -45,7 +49,7 @@ MAX_ID = 2**31 - 1
 
 
 def is_dns_label(value: str) -> bool:
-    return len(value) <= 63 and _DNS_LABEL.match(value) is not None
+    return len(value) <= 63 and DNS1123_LABEL.fullmatch(value) is not None
 
 
 def _dns_label(value: str) -> str:
@@ -82,15 +86,15 @@ def _quantity(value: str) -> str:
 def _label_key(value: str) -> str:
     """A label or annotation key: `[prefix/]name` (prefix a DNS subdomain, name ≤ 63)."""
     prefix, slash, name = value.rpartition("/")
-    if not (len(name) <= 63 and _LABEL_NAME.match(name)
-            and (not slash or (len(prefix) <= 253 and _DNS_SUBDOMAIN.match(prefix)))):
+    if not (len(name) <= 63 and LABEL_NAME.fullmatch(name)
+            and (not slash or (len(prefix) <= 253 and DNS1123_SUBDOMAIN.fullmatch(prefix)))):
         raise PydanticCustomError(
             "invalid_label_key", "not a label or annotation key ([prefix/]name)", {})
     return value
 
 
 def _label_value(value: str) -> str:
-    if not (len(value) <= 63 and _LABEL_VALUE.match(value)):
+    if not (len(value) <= 63 and LABEL_VALUE.fullmatch(value)):
         raise PydanticCustomError("invalid_label_value", "not a label value", {})
     return value
 
@@ -145,7 +149,7 @@ LabelKey = Annotated[
                     r"(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?([A-Za-z0-9][-A-Za-z0-9_.]*)?"
                     r"[A-Za-z0-9]$"})]
 LabelValue = Annotated[StrictStr, AfterValidator(_label_value), WithJsonSchema(
-    {"type": "string", "maxLength": 63, "pattern": _LABEL_VALUE.pattern})]
+    {"type": "string", "maxLength": 63, "pattern": anchored(LABEL_VALUE)})]
 #: Text that ends up in a program's arguments or environment: anything but NUL.
 Text = Annotated[StrictStr, AfterValidator(_no_nul)]
 #: A container image reference.
@@ -160,7 +164,7 @@ Id = Annotated[StrictInt, Field(ge=0, le=MAX_ID)]
 Name = Annotated[
     StrictStr,
     AfterValidator(_dns_label),
-    WithJsonSchema({"type": "string", "maxLength": 63, "pattern": _DNS_LABEL.pattern}),
+    WithJsonSchema({"type": "string", "maxLength": 63, "pattern": anchored(DNS1123_LABEL)}),
 ]
 #: A Kubernetes quantity, kept as its canonical string; bare numbers are accepted and stringified.
 Quantity = Annotated[

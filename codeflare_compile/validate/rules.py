@@ -10,6 +10,14 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from codeflare_compile.k8s import (
+    DNS1035_LABEL,
+    DNS1123_LABEL,
+    DNS1123_SUBDOMAIN,
+    LABEL_NAME,
+    LABEL_VALUE,
+)
+
 from .failure import Issue, ObjPath
 from .kinds import APPWRAPPER, Gvk, get, gvk_of, is_wrapper, wrapped_objects
 
@@ -21,11 +29,6 @@ QUANTITY_CODE = (
     "quantity"  # the engine drops schema errors at the same path: one fault, one failure
 )
 
-_DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
-_DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
-_DNS1035_LABEL = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
-_LABEL_NAME = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
-_LABEL_VALUE = re.compile(r"(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?")
 _PODSET_STEP = re.compile(r"([^.\[\]]+)((?:\[\d+\])*)")
 # The quantity pattern of controller-gen CRDs; the core schemas have none, so "4 GB" passes there.
 _QUANTITY = re.compile(
@@ -49,19 +52,19 @@ _LABEL_CHARS = "lowercase letters, digits and '-', starting and ending with a le
 _DNS1035_CHARS = (
     "lowercase letters, digits and '-', starting with a letter, ending with a letter or digit"
 )
-_SUBDOMAIN = _NameRule("DNS-1123 subdomain", _DNS1123_SUBDOMAIN, 253, _SUBDOMAIN_CHARS)
+_SUBDOMAIN = _NameRule("DNS-1123 subdomain", DNS1123_SUBDOMAIN, 253, _SUBDOMAIN_CHARS)
 
 # Names stricter than a DNS-1123 subdomain, by (group, kind). Sources: kuberay utils/validation.go
 # (RayJob/RayService 47, RayCluster 53), training-operator webhook, core Service validation
 # (NameIsDNS1035Label), and the batch.kubernetes.io/job-name pod label a Job name must fit in.
 _NAME_RULES: dict[tuple[str, str], _NameRule] = {
-    ("ray.io", "RayJob"): _NameRule("DNS-1035 label", _DNS1035_LABEL, 47, _DNS1035_CHARS),
-    ("ray.io", "RayService"): _NameRule("DNS-1035 label", _DNS1035_LABEL, 47, _DNS1035_CHARS),
-    ("ray.io", "RayCluster"): _NameRule("DNS-1035 label", _DNS1035_LABEL, 53, _DNS1035_CHARS),
-    ("kubeflow.org", "PyTorchJob"): _NameRule("DNS-1035 label", _DNS1035_LABEL, 63, _DNS1035_CHARS),
-    ("", "Service"): _NameRule("DNS-1035 label", _DNS1035_LABEL, 63, _DNS1035_CHARS),
-    ("", "Namespace"): _NameRule("DNS-1123 label", _DNS1123_LABEL, 63, _LABEL_CHARS),
-    ("batch", "Job"): _NameRule("DNS-1123 subdomain", _DNS1123_SUBDOMAIN, 63, _SUBDOMAIN_CHARS),
+    ("ray.io", "RayJob"): _NameRule("DNS-1035 label", DNS1035_LABEL, 47, _DNS1035_CHARS),
+    ("ray.io", "RayService"): _NameRule("DNS-1035 label", DNS1035_LABEL, 47, _DNS1035_CHARS),
+    ("ray.io", "RayCluster"): _NameRule("DNS-1035 label", DNS1035_LABEL, 53, _DNS1035_CHARS),
+    ("kubeflow.org", "PyTorchJob"): _NameRule("DNS-1035 label", DNS1035_LABEL, 63, _DNS1035_CHARS),
+    ("", "Service"): _NameRule("DNS-1035 label", DNS1035_LABEL, 63, _DNS1035_CHARS),
+    ("", "Namespace"): _NameRule("DNS-1123 label", DNS1123_LABEL, 63, _LABEL_CHARS),
+    ("batch", "Job"): _NameRule("DNS-1123 subdomain", DNS1123_SUBDOMAIN, 63, _SUBDOMAIN_CHARS),
 }
 
 
@@ -101,7 +104,7 @@ def _check_name(obj: Mapping[str, Any], gvk: Gvk | None) -> list[Issue]:
         issues.append(_issue(path, f"invalid {kind} name {name!r}: {problem}"))
     namespace = get(obj, "metadata", "namespace")
     if isinstance(namespace, str) and namespace:
-        rule = _NameRule("DNS-1123 label", _DNS1123_LABEL, 63, _LABEL_CHARS)
+        rule = _NameRule("DNS-1123 label", DNS1123_LABEL, 63, _LABEL_CHARS)
         if problem := _name_problem(namespace, rule):
             issues.append(_issue(("metadata", "namespace"), f"invalid namespace: {problem}"))
     return issues
@@ -173,11 +176,11 @@ def qualified_name_problem(key: object) -> str | None:
         return "the prefix before '/' must not be empty"
     if "/" in prefix:
         return "a key has at most one '/'"
-    if prefix and (len(prefix) > 253 or not _DNS1123_SUBDOMAIN.fullmatch(prefix)):
+    if prefix and (len(prefix) > 253 or not DNS1123_SUBDOMAIN.fullmatch(prefix)):
         return "the prefix must be a DNS-1123 subdomain of at most 253 characters"
     if len(name) > 63:
         return f"the name part must be at most 63 characters, has {len(name)}"
-    if not _LABEL_NAME.fullmatch(name):
+    if not LABEL_NAME.fullmatch(name):
         return "the name part must be non-empty, of letters, digits, '-', '_' or '.', " + (
             "starting and ending with a letter or digit"
         )
@@ -188,7 +191,7 @@ def label_value_problem(value: str) -> str | None:
     """Why `value` is not a valid label value, or None."""
     if len(value) > 63:
         return f"must be at most 63 characters, has {len(value)}"
-    if not _LABEL_VALUE.fullmatch(value):
+    if not LABEL_VALUE.fullmatch(value):
         return "must be empty or letters, digits, '-', '_' or '.', starting and ending with " + (
             "a letter or digit"
         )
