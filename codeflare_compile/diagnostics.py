@@ -129,8 +129,10 @@ class Diagnostics:
 
 
 #: Control characters a message may quote from the input (through a YAML escape such as
-#: "\e"), written as escapes: diagnostics must not send escape sequences to a terminal.
-_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0)) if c not in (9, 10)}
+#: "\e"), written as escapes: diagnostics must not send escape sequences to a terminal, nor
+#: break their one-line header with a newline.
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0)) if c != 9}
+_CONTROL |= {0x0A: "\\n", 0x0D: "\\r"}
 
 
 def _printable(d: Diagnostic) -> Diagnostic:

@@ -41,6 +41,7 @@ from typing import Any
 HOSTILE_VALUES: tuple[Any, ...] = (
     0, -1, 1, 2**31, 2**63, 10**100, int("9" * 50), 1.5, -0.0, 1e400, float("nan"), True,
     None, "", " ", "0", "-", "--", "~", "null", "yes", "0x1F", "0o17", "1e3", "1_000", ".inf",
+    "1\n", "4Gi\n", "name\n", " lead", "trail ", "A\n",
     "a" * 64, "A" * 300, "x" * 5000, "Upper", "under_score", "trailing-", "-leading",
     "dots.in.name", "a/b", "../../etc/passwd", "/", "/workspace", "/dev/shm", "C:\\x",
     "$HOME", "$(id)", "`id`", "a;b", "a && b", "'", '"', "\\", "a\nb", "a\r\nb", "\t",

@@ -74,8 +74,9 @@ def compile_paths(paths: Sequence[str], includes: Sequence[str], overrides: Over
         plans = policy(plans, program, diags)
     result.plans = plans
     shared: dict[tuple[str, ...], dict[str, Any]] = {}
-    steps: dict[str, list[tuple[RunPlan, Lowered]]] = {}
-    done: dict[str, Lowered] = {}
+    # keyed by (namespace, name): Runs in two namespaces may share a name
+    steps: dict[tuple[str, str], list[tuple[RunPlan, Lowered]]] = {}
+    done: dict[tuple[str, str], Lowered] = {}
     for plan in plans:  # every Run and workflow step, through its whole chain of passes
         if plan.archetype == "workflow":
             continue
@@ -83,20 +84,20 @@ def compile_paths(paths: Sequence[str], includes: Sequence[str], overrides: Over
         if lowered is None:
             continue
         if plan.step is not None:
-            steps.setdefault(plan.step.workflow, []).append((plan, lowered))
+            steps.setdefault((plan.namespace, plan.step.workflow), []).append((plan, lowered))
         else:
-            done[plan.name] = lowered
+            done[plan.namespace, plan.name] = lowered
     for plan in plans:  # then the workflows, from their lowered steps, and the output in order
         if plan.step is not None:
             continue
         if plan.archetype == "workflow":
-            lowered_steps = steps.get(plan.name, [])
+            lowered_steps = steps.get((plan.namespace, plan.name), [])
             if len(lowered_steps) != len(plan.app.model.spec.steps or []):
                 continue  # a step failed: reported already
-            done[plan.name] = lower_workflow(plan, program.target, lowered_steps)
-        if plan.name not in done:
+            done[plan.namespace, plan.name] = lower_workflow(plan, program.target, lowered_steps)
+        if (plan.namespace, plan.name) not in done:
             continue
-        lowered = done[plan.name]
+        lowered = done[plan.namespace, plan.name]
         result.runs.append(RunOutput(plan, lowered.objects))
         for obj in lowered.shared:
             shared.setdefault(_identity(obj), obj)

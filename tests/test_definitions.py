@@ -1,9 +1,12 @@
-"""Regressions found by the invalid-input property (tests/properties): errors in a definition no
-Run uses went unreported, and two Runs could render objects of the same name."""
+"""Regressions found by the property tests (tests/properties): errors in a definition no Run
+uses went unreported, two Runs could render objects of the same name, and two Runs of the same
+name in two namespaces rendered one of them twice."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import yaml
 
 from tests.helpers import Outcome, run_cli
 
@@ -136,3 +139,34 @@ spec: {application: trainer}
         " 16 | metadata: {name: nightly}\n"
         "    |            ^^^^\n"
         "  help: rename the Run or the step")
+
+
+def test_runs_of_one_name_in_two_namespaces_each_get_their_objects(tmp_path: Path) -> None:
+    """The lowered Runs were kept by name only: `ml/nightly` and `team-a/nightly` both came
+    out as whichever was lowered last (and the other Run's objects were lost)."""
+    docs = []
+    for ns, word in (("ml", "one"), ("team-a", "two")):
+        docs += [
+            {"apiVersion": "codeflare.dev/v1alpha1", "kind": "Application",
+             "metadata": {"name": "app", "namespace": ns},
+             "spec": {"api": "shell", "image": "python:3.12", "command": f"echo {word}"}},
+            {"apiVersion": "codeflare.dev/v1alpha1", "kind": "Application",
+             "metadata": {"name": "flow", "namespace": ns},
+             "spec": {"api": "workflow", "steps": [{"name": f"step-{word}",
+                                                    "application": "app"}]}},
+            {"apiVersion": "codeflare.dev/v1alpha1", "kind": "Run",
+             "metadata": {"name": "nightly", "namespace": ns}, "spec": {"application": "app"}},
+            {"apiVersion": "codeflare.dev/v1alpha1", "kind": "Run",
+             "metadata": {"name": "weekly", "namespace": ns}, "spec": {"application": "flow"}},
+        ]
+    (tmp_path / "jobs.yaml").write_text(yaml.safe_dump_all(docs))
+    out = run_cli("compile", "jobs.yaml", "--queueing", "none", "--gang", "none", cwd=tmp_path)
+    assert out.exit_code == 0, out.stderr
+    objects = list(yaml.safe_load_all(out.stdout))
+    jobs = {o["metadata"]["namespace"]: o for o in objects if o["kind"] == "Job"}
+    assert {ns: job["spec"]["template"]["spec"]["containers"][0]["command"][-1]
+            for ns, job in jobs.items()} == {"ml": "set -e\necho one",
+                                            "team-a": "set -e\necho two"}
+    flows = {o["metadata"]["namespace"]: o for o in objects if o["kind"] == "Workflow"}
+    assert {ns: [t["name"] for t in flow["spec"]["templates"][1:]]
+            for ns, flow in flows.items()} == {"ml": ["step-one"], "team-a": ["step-two"]}

@@ -646,3 +646,23 @@ def test_line_separators_do_not_shift_line_numbers(tmp_path: Path) -> None:
     assert block.splitlines()[:2] == [
         "app.yaml:8:3: error[CF201]: unknown field 'imag' in Application",
         " 8 |   imag: typo"]
+
+
+def test_a_final_newline_in_a_value_is_not_taken_as_valid(tmp_path: Path) -> None:
+    """`re.match` with `^…$` lets "1\\n" through (`$` matches before a final newline): a CPU of
+    "1\\n" reached the output, which then failed validation (exit 3). Messages show the newline
+    escaped, on one line."""
+    sizes = ('apiVersion: codeflare.dev/v1alpha1\nkind: RunSizeConfiguration\n'
+             'metadata: {name: s}\nspec: {config: {xs: {workers: 1, cpu: "1\\n", memory: 1Gi}}}\n')
+    app = APP.replace('command: "python3 show.py"}',
+                      'command: "python3 show.py", env: {"A\\n": x, '
+                      'B: {secretKeyRef: {name: s, key: "k\\n"}}}}')
+    out = compile_in(tmp_path, {"sizes.yaml": sizes, "app.yaml": app})
+    assert out.exit_code == 1
+    assert [b.splitlines()[0] for b in blocks(out)] == [
+        "app.yaml:4:81: error[CF203]: invalid value 'A\\n' for 'spec.env.A\\n': not an "
+        "environment variable name",
+        "app.yaml:4:124: error[CF203]: invalid value 'k\\n' for 'spec.env.B.secretKeyRef.key': "
+        "not a Secret key",
+        "sizes.yaml:4:39: error[CF205]: '1\\n' is not a Kubernetes quantity such as 500m, 2, "
+        "1.5Gi or 512Mi"]

@@ -74,7 +74,7 @@ def _quantity_from_number(value: Any) -> Any:
 
 
 def _quantity(value: str) -> str:
-    if not _QUANTITY.match(value):
+    if not _QUANTITY.fullmatch(value):  # `match` with `$` would let a final newline through
         raise PydanticCustomError(
             "invalid_quantity",
             "'{value}' is not a Kubernetes quantity such as 500m, 2, 1.5Gi or 512Mi",
@@ -100,13 +100,13 @@ def _label_value(value: str) -> str:
 
 
 def _env_name(value: str) -> str:
-    if not _ENV_NAME.match(value):
+    if not _ENV_NAME.fullmatch(value):
         raise PydanticCustomError("invalid_env_name", "not an environment variable name", {})
     return value
 
 
 def _secret_key(value: str) -> str:
-    if not (len(value) <= 253 and _SECRET_KEY.match(value)):
+    if not (len(value) <= 253 and _SECRET_KEY.fullmatch(value)):
         raise PydanticCustomError("invalid_secret_key", "not a Secret key", {})
     return value
 

@@ -605,13 +605,15 @@ def bad_enum(draw: st.DrawFn, rs: ResourceSet) -> Case:
 def bad_name(draw: st.DrawFn, rs: ResourceSet) -> Case:
     doc = _pick(draw, rs, "Application", "Run", "DataSet", "Image")
     doc["metadata"]["name"] = draw(st.sampled_from(
-        ["Trainer", "under_score", "-lead", "trail-", "a" * 64, "dots.not.allowed", "spa ce"]))
+        ["Trainer", "under_score", "-lead", "trail-", "a" * 64, "dots.not.allowed", "spa ce",
+         "name\n"]))
     return _case(rs.docs)
 
 
 @mutation("CF205")
 def bad_quantity(draw: st.DrawFn, rs: ResourceSet) -> Case:
-    bad = draw(st.sampled_from(["2 cores", "1.5.3", "-1", "4GB", "lots", "1e", "0x10"]))
+    bad = draw(st.sampled_from(["2 cores", "1.5.3", "-1", "4GB", "lots", "1e", "0x10", "1\n",
+                                "4Gi\n"]))
     configs = rs.of_kind("RunSizeConfiguration")
     if configs:
         config = draw(st.sampled_from(configs))["spec"]["config"]
@@ -744,12 +746,12 @@ def bad_env(draw: st.DrawFn, rs: ResourceSet) -> Case:
     kind = draw(st.sampled_from(["name", "nul", "key"]))
     env = doc["spec"].setdefault("env", {})
     if kind == "name":
-        env[draw(st.sampled_from(["", "A=B", "1ST", "with space", "tab\tname"]))] = "v"
+        env[draw(st.sampled_from(["", "A=B", "1ST", "with space", "tab\tname", "NL\n"]))] = "v"
     elif kind == "nul":
         env["HAS_NUL"] = "a\x00b"
     else:
         env["FROM_SECRET"] = {"secretKeyRef": {"name": "creds", "key": draw(
-            st.sampled_from(["", "has space", "slash/key", "x" * 254]))}}
+            st.sampled_from(["", "has space", "slash/key", "x" * 254, "key\n"]))}}
     return _case(rs.docs)
 
 
