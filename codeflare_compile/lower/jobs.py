@@ -13,7 +13,6 @@ from typing import Any
 from codeflare_compile.ir import PodSet, RunPlan
 from codeflare_compile.lower import pods
 from codeflare_compile.lower.names import fit_name
-from codeflare_compile.passes.durations import seconds
 
 #: Pod hostnames `<job>-<index>` are DNS-1123 labels (≤ 63 characters). Kubernetes allows an
 #: Indexed Job at most 100000 completions, so an index has at most 5 digits: 63 - len("-99999").
@@ -39,11 +38,6 @@ def pod_count(plan: RunPlan) -> int:
     return max(1, plan.pod.workers)
 
 
-def timeout_seconds(plan: RunPlan) -> int | None:
-    timeout = plan.run.model.spec.timeout
-    return seconds(timeout) if timeout else None
-
-
 def indexed_job(plan: RunPlan, name: str, template: dict[str, Any], *, backoff_limit: int,
                 failure_rules: list[dict[str, Any]]) -> dict[str, Any]:
     """An Indexed Job of `pod_count(plan)` pods, all running at once (parallelism = completions).
@@ -59,7 +53,7 @@ def indexed_job(plan: RunPlan, name: str, template: dict[str, Any], *, backoff_l
     }
     if failure_rules:
         spec["podFailurePolicy"] = {"rules": failure_rules}
-    deadline = timeout_seconds(plan)
+    deadline = pods.deadline_seconds(plan)
     if deadline is not None:
         spec["activeDeadlineSeconds"] = deadline
     spec["template"] = template

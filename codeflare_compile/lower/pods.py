@@ -6,6 +6,7 @@ import shlex
 from typing import Any
 
 from codeflare_compile.ir import PodSize, RunPlan
+from codeflare_compile.passes.durations import seconds
 
 MANAGED_BY = "codeflare-compile"
 GPU_RESOURCE = "nvidia.com/gpu"
@@ -24,6 +25,12 @@ def standard_labels(plan: RunPlan, component: str) -> dict[str, str]:
         "codeflare.dev/archetype": plan.archetype,
         "codeflare.dev/size": plan.size,
     }
+
+
+def deadline_seconds(plan: RunPlan) -> int | None:
+    """The Run's `timeout` as an active deadline in seconds, for whichever object takes one."""
+    timeout = plan.run.model.spec.timeout
+    return seconds(timeout) if timeout else None
 
 
 def metadata(plan: RunPlan, name: str, component: str) -> dict[str, Any]:

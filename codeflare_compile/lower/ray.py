@@ -13,7 +13,6 @@ from codeflare_compile.emit.yaml import dump_yaml
 from codeflare_compile.ir import Lowered, PodSet, RunPlan, Target
 from codeflare_compile.lower import pods
 from codeflare_compile.lower.names import fit_name
-from codeflare_compile.passes.durations import seconds
 
 #: KubeRay: RayJob names are DNS-1035 labels of at most 47 characters.
 RAYJOB_NAME_LIMIT = 47
@@ -51,9 +50,9 @@ def lower_ray(plan: RunPlan, target: Target) -> Lowered:
     if runtime_env:
         spec["runtimeEnvYAML"] = runtime_env
     spec["shutdownAfterJobFinishes"] = True
-    timeout = plan.run.model.spec.timeout
-    if timeout:
-        spec["activeDeadlineSeconds"] = seconds(timeout)
+    deadline = pods.deadline_seconds(plan)
+    if deadline is not None:
+        spec["activeDeadlineSeconds"] = deadline
     spec["rayClusterSpec"] = cluster
     name = fit_name(plan.name, RAYJOB_NAME_LIMIT, letter_first=True)
     workload = {

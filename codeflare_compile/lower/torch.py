@@ -153,7 +153,7 @@ def _pytorchjob(plan: RunPlan) -> Lowered:
         replicas["Worker"] = _replica(count - 1, _template(plan, WORKER_ROLE, line))
         pod_sets.append(PodSet(WORKER_PATH, count - 1))
     run_policy: dict[str, Any] = {"backoffLimit": 0}
-    deadline = jobs.timeout_seconds(plan)
+    deadline = pods.deadline_seconds(plan)
     if deadline is not None:
         run_policy["activeDeadlineSeconds"] = deadline
     name = fit_name(plan.name, PYTORCHJOB_NAME_LIMIT, letter_first=True)

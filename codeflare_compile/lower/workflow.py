@@ -15,7 +15,6 @@ from codeflare_compile.emit.yaml import dump_yaml
 from codeflare_compile.ir import Lowered, RunPlan, Target
 from codeflare_compile.lower import pods
 from codeflare_compile.lower.names import fit_name
-from codeflare_compile.passes.durations import seconds
 from codeflare_compile.passes.steps import topological
 
 ENTRYPOINT = "main"
@@ -80,9 +79,9 @@ def lower_workflow(plan: RunPlan, target: Target,
         account = fit_name(f"{plan.name}-workflow", 253)
         spec["serviceAccountName"] = account
         objects += _rbac(plan, account, sorted(created))
-    timeout = plan.run.model.spec.timeout
-    if timeout:
-        spec["activeDeadlineSeconds"] = seconds(timeout)
+    deadline = pods.deadline_seconds(plan)
+    if deadline is not None:
+        spec["activeDeadlineSeconds"] = deadline
     spec["templates"] = [dag, *templates]
     workflow = {
         "apiVersion": "argoproj.io/v1alpha1",
