@@ -26,8 +26,6 @@ def unsupported(plan: RunPlan) -> list[tuple[tuple[str, ...], str]]:
     """Settings of a Run this version cannot lower yet, as (path in the Application, what)."""
     spec = plan.app.model.spec
     found: list[tuple[tuple[str, ...], str]] = []
-    if spec.api not in LOWERINGS:
-        found.append((("spec", "api"), f"the '{spec.api}' archetype"))
     if spec.expose:
         found.append((("spec", "expose"), "'expose'"))
     return found
