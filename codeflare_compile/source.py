@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from codeflare_compile.compose import compose_documents
 from codeflare_compile.diagnostics import Code, Diagnostics, Note, Span
 
 #: A path into a document: mapping keys and sequence indexes.
@@ -118,6 +119,35 @@ def load_text(file: str, text: str, sources: Sources, diags: Diagnostics,
               included: bool = False) -> None:
     """Parse `text` as the contents of `file` and add its documents to `sources`."""
     sources.lines[file] = source_lines(text)
+    nodes = compose_documents(text, MAX_DEPTH)
+    if nodes is None:  # unusual input: the reference loader, with its diagnostics
+        _load_reference(file, text, sources, diags, included)
+        return
+    for index, node in enumerate(nodes):
+        _add_document(file, index, node, sources, diags, included)
+
+
+def _add_document(file: str, index: int, node: Any, sources: Sources, diags: Diagnostics,
+                  included: bool) -> None:
+    if node is None:
+        return
+    builder = _Builder(file, diags)
+    data = builder.build(node, ())
+    if builder.failed or data is None:  # an empty document, as after a final `---`
+        return
+    if not isinstance(data, dict):
+        diags.error(Code.NOT_A_MAPPING, f"document {index + 1} is not a mapping",
+                    builder.spans[()],
+                    help="each document must be a resource with apiVersion, kind, "
+                         "metadata and spec")
+        return
+    sources.documents.append(
+        Document(file, index, data, builder.spans, builder.key_spans, included))
+
+
+def _load_reference(file: str, text: str, sources: Sources, diags: Diagnostics,
+                    included: bool) -> None:
+    """ruamel.yaml's pure-Python loader: YAML 1.2 to the letter, and the error messages."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError
     from ruamel.yaml.reader import ReaderError
@@ -126,20 +156,7 @@ def load_text(file: str, text: str, sources: Sources, diags: Diagnostics,
     yaml.Composer = _composer()
     try:
         for index, node in enumerate(yaml.compose_all(text)):
-            if node is None:
-                continue
-            builder = _Builder(file, diags)
-            data = builder.build(node, ())
-            if builder.failed or data is None:  # an empty document, as after a final `---`
-                continue
-            if not isinstance(data, dict):
-                diags.error(Code.NOT_A_MAPPING, f"document {index + 1} is not a mapping",
-                            builder.spans[()],
-                            help="each document must be a resource with apiVersion, kind, "
-                                 "metadata and spec")
-                continue
-            sources.documents.append(
-                Document(file, index, data, builder.spans, builder.key_spans, included))
+            _add_document(file, index, node, sources, diags, included)
     except _TooDeep as exc:
         line, col = exc.mark.line + 1, exc.mark.column + 1
         diags.error(Code.NESTING_LIMIT, f"document is nested more than {MAX_DEPTH} levels deep",
