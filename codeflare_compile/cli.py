@@ -25,7 +25,7 @@ from codeflare_compile.choices import (
 
 if TYPE_CHECKING:
     from codeflare_compile.ir import Overrides
-    from codeflare_compile.pipeline import Compilation
+    from codeflare_compile.pipeline import Compilation, Finish
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 #: `report.DiagnosticsFormat`, repeated here so that starting the program does not import it.
@@ -77,6 +77,9 @@ DiagnosticsOpt = Annotated[DiagnosticsFormat, typer.Option(
     "--diagnostics", help="How diagnostics are written on stderr: text (coloured on a "
     "terminal unless NO_COLOR is set), json (one object per line), github (workflow commands "
     "that annotate pull requests) or sarif (a SARIF 2.1.0 log).")]
+Jobs = Annotated[int, typer.Option(
+    "-j", "--jobs", help="Lower, validate and render Runs in N processes (for thousands of "
+    "Runs); the output is the same for every N.")]
 SkipUnrelated = Annotated[bool, typer.Option(
     "--skip-unrelated", help="Skip input files that do not mention codeflare.dev (for hooks "
     "and CI jobs given every YAML file).")]
@@ -100,12 +103,32 @@ def _fail(message: str, code: int) -> NoReturn:
 
 def _run(paths: list[str], includes: list[str], overrides: Overrides, crds: list[Path],
          allow_empty: bool, debug: bool, *, diagnostics: DiagnosticsFormat = "text",
-         skip_unrelated: bool = False, strict: bool = False) -> Compilation:
-    """Compile and validate; print diagnostics; exit non-zero on any error."""
-    result = _compile(paths, includes, overrides, allow_empty, debug, skip_unrelated)
+         skip_unrelated: bool = False, strict: bool = False, render: bool = False,
+         jobs: int = 1) -> Compilation:
+    """Compile and validate (with `render`, into YAML text); print diagnostics; exit non-zero
+    on any error."""
+    result = _compile(paths, includes, overrides, allow_empty, debug, skip_unrelated,
+                      finish=_finish(crds, render), jobs=jobs)
     _report(result, diagnostics, strict=strict)
-    _validate(result, crds, debug)
+    _validate(result)
     return result
+
+
+def _finish(crds: list[Path], render: bool) -> Finish:
+    """Validation against the bundled schemas and `crds`; a CRD path that cannot be read is a
+    usage error."""
+    from codeflare_compile.pipeline import Finish
+
+    if not crds:
+        return Finish(validate=True, render=render)
+    from codeflare_compile import validate
+
+    try:
+        return Finish(validate=True, crds=validate.load_crds(crds), render=render)
+    except validate.CrdLoadError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    except OSError as exc:
+        _fail(f"cannot read CRDs: {exc}", EXIT_USAGE)
 
 
 def _select(paths: list[str], skip_unrelated: bool) -> list[str]:
@@ -130,17 +153,19 @@ def _select(paths: list[str], skip_unrelated: bool) -> list[str]:
 
 
 def _compile(paths: list[str], includes: list[str], overrides: Overrides, allow_empty: bool,
-             debug: bool, skip_unrelated: bool = False) -> Compilation:
+             debug: bool, skip_unrelated: bool = False, finish: Finish | None = None,
+             jobs: int = 1) -> Compilation:
     """Select the inputs and run the pipeline; usage and internal errors exit here."""
     from codeflare_compile.source import InputError
 
     if overrides.namespace is not None:
         _check_namespace(overrides.namespace)
     try:
-        from codeflare_compile.pipeline import compile_paths
+        from codeflare_compile.pipeline import Finish, compile_paths
 
         return compile_paths(_select(paths, skip_unrelated), _select(includes, skip_unrelated),
-                             overrides, allow_empty=allow_empty)
+                             overrides, allow_empty=allow_empty, finish=finish or Finish(),
+                             jobs=jobs)
     except InputError as exc:
         _fail(str(exc), EXIT_USAGE)
     except Exception as exc:  # a compiler bug: say so plainly, traceback only on request
@@ -172,19 +197,12 @@ def _check_namespace(namespace: str) -> None:
         _fail(f"--namespace '{namespace}' is not a valid namespace name", EXIT_USAGE)
 
 
-def _validate(result: Compilation, crds: list[Path], debug: bool) -> None:
-    """Output that fails validation is a compiler bug: exit 3, print nothing on stdout."""
-    from codeflare_compile import validate
-
-    assert result.program is not None
-    try:
-        version = result.program.target.kube_version or validate.default_kube_version()
-        crd_set = validate.load_crds(crds) if crds else None
-        failures = validate.validate_objects(result.objects, kube_version=version, crds=crd_set)
-    except (validate.UnsupportedKubeVersion, validate.CrdLoadError) as exc:
-        _fail(str(exc), EXIT_USAGE)
-    except OSError as exc:
-        _fail(f"cannot read CRDs: {exc}", EXIT_USAGE)
+def _validate(result: Compilation) -> None:
+    """Output that could not be validated is a usage error (exit 2); output that fails
+    validation is a compiler bug (exit 3); either way nothing is printed on stdout."""
+    if result.validation_error is not None:
+        _fail(result.validation_error, EXIT_USAGE)
+    failures = result.failures
     if failures:
         lines = [f"  {f.subject}: {f.path}: {f.message}" for f in failures]
         _fail("internal error: the output failed validation (this is a bug in "
@@ -244,6 +262,7 @@ def compile_command(
     diagnostics: DiagnosticsOpt = "text",
     skip_unrelated: SkipUnrelated = False,
     warnings_as_errors: WarningsAsErrors = False,
+    jobs: Jobs = 1,
     debug: Debug = False,
 ) -> None:
     """Compile every Run in PATH into manifests (the default command)."""
@@ -251,25 +270,39 @@ def compile_command(
                         fail_on_change=fail_on_change)
     overrides = _overrides(namespace, queueing, gang, datasets, datashim_group, torch_backend,
                            logging, kube_version)
+    _check_jobs(jobs)
     result = _run(paths, include, overrides, crds, allow_empty, debug, diagnostics=diagnostics,
-                  skip_unrelated=skip_unrelated, strict=warnings_as_errors)
+                  skip_unrelated=skip_unrelated, strict=warnings_as_errors,
+                  render=format == "yaml", jobs=jobs)
     if out_dir is not None:
         _write_out_dir(result, out_dir, check=check or diff, diff=diff,
                        fail_on_change=fail_on_change)
         return
-    from codeflare_compile.emit.yaml import dump_json_list, dump_yaml_stream
+    from codeflare_compile.emit.yaml import dump_json_list
 
-    text = dump_json_list(result.objects) if format == "json" else (
-        dump_yaml_stream(result.objects) if result.objects else "")
+    chunks = [dump_json_list(result.objects)] if format == "json" else _yaml_chunks(result)
     if output is None:
-        sys.stdout.write(text)
+        sys.stdout.writelines(chunks)
         return
     from codeflare_compile.emit.files import write_atomic
 
     try:
-        write_atomic(output, text)
+        write_atomic(output, chunks)
     except OSError as exc:
         _fail(f"cannot write {output}: {exc.strerror or exc}", EXIT_USAGE)
+
+
+def _check_jobs(jobs: int) -> None:
+    if jobs < 1:
+        _fail(f"--jobs {jobs}: give 1 or more processes", EXIT_USAGE)
+
+
+def _yaml_chunks(result: Compilation) -> list[str]:
+    """The YAML stream of a rendered compilation, in pieces: shared objects, then each Run."""
+    from codeflare_compile.emit.yaml import dump_yaml_stream
+
+    shared = [dump_yaml_stream(result.shared)] if result.shared else []
+    return shared + [run.text for run in result.runs]
 
 
 def _check_output_flags(output: Path | None, out_dir: Path | None, format: str, *, check: bool,
@@ -304,7 +337,7 @@ def _write_out_dir(result: Compilation, out_dir: Path, *, check: bool, diff: boo
         unified_diff,
     )
 
-    runs = [RunFile(run.plan.namespace, run.plan.name, run.objects) for run in result.runs]
+    runs = [RunFile(run.plan.namespace, run.plan.name, run.text) for run in result.runs]
     shown = str(out_dir)
     try:
         state = plan(out_dir, layout(runs, result.shared))
@@ -365,6 +398,7 @@ def check_command(
     diagnostics: DiagnosticsOpt = "text",
     skip_unrelated: SkipUnrelated = False,
     warnings_as_errors: WarningsAsErrors = False,
+    jobs: Jobs = 1,
     debug: Debug = False,
 ) -> None:
     """Diagnose and compile in memory, validating the output; print nothing on success.
@@ -374,8 +408,9 @@ def check_command(
     """
     overrides = _overrides(namespace, queueing, gang, datasets, datashim_group, torch_backend,
                            logging, kube_version)
+    _check_jobs(jobs)
     _run(paths, include, overrides, crds, allow_empty=True, debug=debug, diagnostics=diagnostics,
-         skip_unrelated=skip_unrelated, strict=warnings_as_errors)
+         skip_unrelated=skip_unrelated, strict=warnings_as_errors, jobs=jobs)
 
 
 @app.command("explain")
@@ -453,9 +488,9 @@ def fn_command(
         except OSError as exc:
             _fail(f"cannot write a temporary file: {exc.strerror or exc}", EXIT_USAGE)
         result = _compile(prepared.paths, include, prepared.overrides, allow_empty=True,
-                          debug=debug)
+                          debug=debug, finish=_finish(crds, render=False))
         if not result.diagnostics.has_errors:
-            _validate(result, crds, debug)
+            _validate(result)
         output, stderr, failed = krm.respond(request, prepared, result)
     sys.stdout.write(output)
     sys.stderr.write(stderr)
@@ -470,7 +505,7 @@ argocd_app = typer.Typer(
 app.add_typer(argocd_app, name="argocd")
 
 
-def _argocd(allow_empty: bool, debug: bool) -> Compilation:
+def _argocd(allow_empty: bool, debug: bool, render: bool) -> Compilation:
     """Compile the Application's inputs with its parameters and its cluster's capabilities."""
     import os
 
@@ -483,32 +518,32 @@ def _argocd(allow_empty: bool, debug: bool) -> Compilation:
         _fail(str(exc), EXIT_USAGE)
     for note in settings.notes:
         typer.echo(f"codeflare-compile: note: {note}", err=True)
-    result = _compile(settings.paths, settings.includes, settings.overrides, allow_empty, debug)
+    finish = _finish([], render)
+    result = _compile(settings.paths, settings.includes, settings.overrides, allow_empty, debug,
+                      finish=finish)
     if result.program is not None:
         chosen = argocd.cluster_overrides(settings, result.program)
         if chosen != settings.overrides:
-            result = _compile(settings.paths, settings.includes, chosen, allow_empty, debug)
+            result = _compile(settings.paths, settings.includes, chosen, allow_empty, debug,
+                              finish=finish)
         if result.program is not None:
             for warning in argocd.warnings(settings, result.program.target.queueing):
                 typer.echo(f"codeflare-compile: warning: {warning}", err=True)
     _report(result)
-    _validate(result, [], debug)
+    _validate(result)
     return result
 
 
 @argocd_app.command("init")
 def argocd_init(debug: Debug = False) -> None:
     """The plugin's init step: check the inputs as `generate` will compile them."""
-    _argocd(allow_empty=True, debug=debug)
+    _argocd(allow_empty=True, debug=debug, render=False)
 
 
 @argocd_app.command("generate")
 def argocd_generate(debug: Debug = False) -> None:
     """The plugin's generate step: the rendered objects on stdout, never an empty stream."""
-    result = _argocd(allow_empty=False, debug=debug)
-    from codeflare_compile.emit.yaml import dump_yaml_stream
-
-    sys.stdout.write(dump_yaml_stream(result.objects))
+    sys.stdout.writelines(_yaml_chunks(_argocd(allow_empty=False, debug=debug, render=True)))
 
 
 def main() -> None:

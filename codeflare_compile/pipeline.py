@@ -1,8 +1,9 @@
 """The compiler's stages, written down once.
 
-load → build the typed IR → policy passes → one lowering per archetype → cross-cutting passes
-→ order. Validation and emission follow in `cli` (they need the command-line's choices).
-Every stage is a plain function; problems go to one `Diagnostics`, so one run reports them all.
+load → build the typed IR → policy passes → per Run: one lowering per archetype → cross-cutting
+passes → validation → YAML text (`Finish`) → the output in order. The per-Run stages run in
+forked workers with `jobs` > 1. Every stage is a plain function; problems go to one
+`Diagnostics`, so one run reports them all.
 """
 
 from __future__ import annotations
@@ -10,13 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from codeflare_compile.build import build
-from codeflare_compile.diagnostics import Code, Diagnostics
+from codeflare_compile.diagnostics import Code, Diagnostic, Diagnostics
+from codeflare_compile.emit.yaml import dump_yaml_stream
 from codeflare_compile.ir import Lowered, Overrides, Program, RunPlan, Target
 from codeflare_compile.lower import LOWERINGS, unsupported
 from codeflare_compile.lower.workflow import lower_workflow
+from codeflare_compile.parallel import ordered_map
 from codeflare_compile.passes.code import CREDENTIALS_IN_URL, code
 from codeflare_compile.passes.datasets import datasets
 from codeflare_compile.passes.priority import priority
@@ -30,6 +33,9 @@ from codeflare_compile.target.gang import gang
 from codeflare_compile.target.logging import logging
 from codeflare_compile.target.queueing import queueing
 
+if TYPE_CHECKING:
+    from codeflare_compile.validate import CrdSet, ValidationFailure
+
 PolicyPass = Callable[[list[RunPlan], Program, Diagnostics], list[RunPlan]]
 
 #: Policy passes in order: each takes the resolved Runs and returns them with a decision taken.
@@ -37,11 +43,26 @@ POLICY_PASSES: tuple[PolicyPass, ...] = (sizing, datasets, code, priority, tasks
 
 
 @dataclass(frozen=True)
+class Finish:
+    """What happens to each Run's objects right after lowering, in the process that lowered
+    them: with `validate`, validation (against the target's Kubernetes version and `crds`);
+    with `render`, the YAML text that replaces them, so that a large batch never holds every
+    Run's objects at once."""
+
+    validate: bool = False
+    crds: CrdSet | None = None
+    render: bool = False
+
+
+@dataclass(frozen=True)
 class RunOutput:
-    """The objects one Run produced, in emission order."""
+    """What one Run produced: its objects in emission order (or, rendered, their YAML text),
+    and the validation failures of those objects."""
 
     plan: RunPlan
     objects: list[dict[str, Any]]
+    text: str = ""
+    failures: list[ValidationFailure] = field(default_factory=list)
 
 
 @dataclass
@@ -55,15 +76,45 @@ class Compilation:
     runs: list[RunOutput] = field(default_factory=list)
     #: Objects several Runs share (Datashim Datasets), once each, in a stable order.
     shared: list[dict[str, Any]] = field(default_factory=list)
+    #: The shared objects' validation failures, with `Finish`.
+    shared_failures: list[ValidationFailure] = field(default_factory=list)
+    #: Why the output could not be validated (an unbundled Kubernetes version, a bad CRD file).
+    validation_error: str | None = None
 
     @property
     def objects(self) -> list[dict[str, Any]]:
         """Everything to emit: the shared objects first, then each Run's."""
         return [*self.shared, *(obj for run in self.runs for obj in run.objects)]
 
+    @property
+    def failures(self) -> list[ValidationFailure]:
+        """Validation failures in output order."""
+        return [*self.shared_failures, *(f for run in self.runs for f in run.failures)]
+
+
+@dataclass(frozen=True)
+class _Group:
+    """A top-level Run (None when it did not survive the passes) with its workflow steps."""
+
+    top: RunPlan | None
+    steps: list[RunPlan]
+
+
+@dataclass(frozen=True)
+class _Lowered:
+    """A group's result, as it travels back from a worker."""
+
+    objects: list[dict[str, Any]] | None  # None: not lowered (reported)
+    text: str
+    failures: list[ValidationFailure]
+    shared: list[dict[str, Any]]
+    diagnostics: list[Diagnostic]
+    validation_error: str | None
+
 
 def compile_paths(paths: Sequence[str], includes: Sequence[str], overrides: Overrides,
-                  allow_empty: bool = False) -> Compilation:
+                  allow_empty: bool = False, finish: Finish = Finish(),
+                  jobs: int = 1) -> Compilation:
     diags = Diagnostics()
     sources = load(paths, includes, diags)
     result = Compilation(sources, diags)
@@ -73,35 +124,25 @@ def compile_paths(paths: Sequence[str], includes: Sequence[str], overrides: Over
     for policy in POLICY_PASSES:
         plans = policy(plans, program, diags)
     result.plans = plans
+    groups = _groups(plans)
+    target = program.target
+    version, result.validation_error = _kube_version(target) if finish.validate else (None, None)
+    lowered = ordered_map(lambda group: _lower_group(group, target, finish, version), groups,
+                          jobs)
     shared: dict[tuple[str, ...], dict[str, Any]] = {}
-    # keyed by (namespace, name): Runs in two namespaces may share a name
-    steps: dict[tuple[str, str], list[tuple[RunPlan, Lowered]]] = {}
-    done: dict[tuple[str, str], Lowered] = {}
-    for plan in plans:  # every Run and workflow step, through its whole chain of passes
-        if plan.archetype == "workflow":
+    for group, out in zip(groups, lowered, strict=True):
+        for diagnostic in out.diagnostics:
+            diags.add(diagnostic)
+        result.validation_error = result.validation_error or out.validation_error
+        if group.top is None or out.objects is None:
             continue
-        lowered = lower_run(plan, program.target, diags)
-        if lowered is None:
-            continue
-        if plan.step is not None:
-            steps.setdefault((plan.namespace, plan.step.workflow), []).append((plan, lowered))
-        else:
-            done[plan.namespace, plan.name] = lowered
-    for plan in plans:  # then the workflows, from their lowered steps, and the output in order
-        if plan.step is not None:
-            continue
-        if plan.archetype == "workflow":
-            lowered_steps = steps.get((plan.namespace, plan.name), [])
-            if len(lowered_steps) != len(plan.app.model.spec.steps or []):
-                continue  # a step failed: reported already
-            done[plan.namespace, plan.name] = lower_workflow(plan, program.target, lowered_steps)
-        if (plan.namespace, plan.name) not in done:
-            continue
-        lowered = done[plan.namespace, plan.name]
-        result.runs.append(RunOutput(plan, lowered.objects))
-        for obj in lowered.shared:
+        result.runs.append(RunOutput(group.top, out.objects, out.text, out.failures))
+        for obj in out.shared:
             shared.setdefault(_identity(obj), obj)
     result.shared = [shared[key] for key in sorted(shared)]
+    if version is not None and result.validation_error is None:
+        result.shared_failures, result.validation_error = _validate(result.shared, version,
+                                                                    finish.crds)
     if not result.runs and not allow_empty and not diags.has_errors:
         diags.error(Code.EMPTY_OUTPUT,
                     "no Run found: the output would be empty" if not program.runs
@@ -110,6 +151,64 @@ def compile_paths(paths: Sequence[str], includes: Sequence[str], overrides: Over
                          "definitions), or --allow-empty")
     _redact(sources, diags)
     return result
+
+
+def _groups(plans: list[RunPlan]) -> list[_Group]:
+    """Each top-level Run with its workflow's steps, in output order; steps whose workflow did
+    not survive the passes form groups of their own (lowered for their diagnostics only)."""
+    tops: dict[tuple[str, str], RunPlan] = {}
+    steps: dict[tuple[str, str], list[RunPlan]] = {}
+    for plan in plans:  # keyed by (namespace, name): Runs in two namespaces may share a name
+        if plan.step is not None:
+            steps.setdefault((plan.namespace, plan.step.workflow), []).append(plan)
+        else:
+            tops[plan.namespace, plan.name] = plan
+    groups = [_Group(top, steps.pop(key, [])) for key, top in tops.items()]
+    return groups + [_Group(None, orphans) for orphans in steps.values()]
+
+
+def _lower_group(group: _Group, target: Target, finish: Finish, version: str | None
+                 ) -> _Lowered:
+    """Lower a Run (a workflow after its steps) through every pass, then `finish` it."""
+    diags = Diagnostics()
+    lowered_steps = [(step, out) for step in group.steps
+                     if (out := lower_run(step, target, diags)) is not None]
+    top, lowered = group.top, None
+    if top is not None and top.archetype == "workflow":
+        if len(lowered_steps) == len(top.app.model.spec.steps or []):  # else: a step failed
+            lowered = lower_workflow(top, target, lowered_steps)
+    elif top is not None:
+        lowered = lower_run(top, target, diags)
+    if lowered is None:
+        return _Lowered(None, "", [], [], diags.items, None)
+    objects = lowered.objects
+    failures, error = _validate(objects, version, finish.crds) if version else ([], None)
+    text = dump_yaml_stream(objects) if finish.render and objects else ""
+    return _Lowered([] if finish.render else objects, text, failures, lowered.shared,
+                    diags.items, error)
+
+
+def _kube_version(target: Target) -> tuple[str | None, str | None]:
+    """The Kubernetes version whose schemas validate the output, or why there is none."""
+    from codeflare_compile.validate import core
+
+    try:
+        return core.resolve_kube_version(target.kube_version or core.default_kube_version()), None
+    except core.UnsupportedKubeVersion as exc:
+        return None, str(exc)
+
+
+def _validate(objects: list[dict[str, Any]], version: str, crds: CrdSet | None
+              ) -> tuple[list[ValidationFailure], str | None]:
+    """The objects' validation failures, or why they could not be validated."""
+    from codeflare_compile import validate
+
+    try:
+        return validate.validate_objects(objects, kube_version=version, crds=crds), None
+    except (validate.UnsupportedKubeVersion, validate.CrdLoadError) as exc:
+        return [], str(exc)
+    except OSError as exc:
+        return [], f"cannot read CRDs: {exc}"
 
 
 def _redact(sources: Sources, diags: Diagnostics) -> None:

@@ -23,7 +23,7 @@ import contextlib
 import difflib
 import os
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,11 +43,11 @@ class OutDirError(Exception):
 
 @dataclass(frozen=True)
 class RunFile:
-    """What one Run contributes: its namespace, its name and its objects."""
+    """What one Run contributes: its namespace, its name and its objects as YAML text."""
 
     namespace: str
     name: str
-    objects: Sequence[dict[str, Any]]
+    text: str
 
 
 def layout(runs: Iterable[RunFile], shared: Iterable[dict[str, Any]]) -> dict[str, str]:
@@ -58,9 +58,9 @@ def layout(runs: Iterable[RunFile], shared: Iterable[dict[str, Any]]) -> dict[st
     for obj in shared:
         namespace = obj.get("metadata", {}).get("namespace")
         groups.setdefault(f"{namespace}/{SHARED}" if namespace else CLUSTER, []).append(obj)
-    for run in runs:
-        groups.setdefault(f"{run.namespace}/{run.name}.yaml", []).extend(run.objects)
-    return {rel: f"{MARKER}\n{dump_yaml_stream(objs)}" for rel, objs in sorted(groups.items())}
+    files = {rel: dump_yaml_stream(objs) for rel, objs in groups.items()}
+    files.update((f"{run.namespace}/{run.name}.yaml", run.text) for run in runs)
+    return {rel: f"{MARKER}\n{text}" for rel, text in sorted(files.items())}
 
 
 def is_generated(path: str | os.PathLike[str]) -> bool:
