@@ -1,5 +1,5 @@
 """`python -m codeflare_compile` runs the command line."""
 
-from codeflare_compile.cli import main
+from codeflare_compile.entry import main
 
 main()

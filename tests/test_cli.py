@@ -148,7 +148,7 @@ def complete(words: str, cword: int) -> list[str]:
 
     env = {**os.environ, "_CODEFLARE_COMPILE_COMPLETE": "complete_bash", "COMP_WORDS": words,
            "COMP_CWORD": str(cword)}
-    proc = subprocess.run([sys.executable, "-c", "from codeflare_compile.cli import main; "
+    proc = subprocess.run([sys.executable, "-c", "from codeflare_compile.entry import main; "
                            "import sys; sys.argv[0] = 'codeflare-compile'; main()"],
                           env=env, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr

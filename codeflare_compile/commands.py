@@ -1,0 +1,302 @@
+"""What the commands do, apart from parsing their flags: compile, report, validate, write.
+
+Kept free of typer so that the common invocation, `codeflare-compile PATH...` with no option,
+starts without the command-line library (see `entry.py`); `cli.py` maps flags onto these
+functions.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, NoReturn
+
+if TYPE_CHECKING:
+    from codeflare_compile.choices import (
+        DatasetsBackend,
+        DatashimGroup,
+        Gang,
+        Logging,
+        OutputFormat,
+        Queueing,
+        TorchBackend,
+    )
+    from codeflare_compile.ir import Overrides
+    from codeflare_compile.pipeline import Compilation, Finish
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+#: `report.DiagnosticsFormat`, repeated here so that starting the program does not import it.
+DiagnosticsFormat = Literal["text", "json", "github", "sarif"]
+
+
+def compile_main(
+    paths: list[str], include: list[str] | None = None, output: Path | None = None,
+    format: OutputFormat = "yaml", namespace: str | None = None,
+    queueing: Queueing | None = None, gang: Gang | None = None,
+    datasets: DatasetsBackend | None = None, datashim_group: DatashimGroup | None = None,
+    torch_backend: TorchBackend | None = None, logging: Logging | None = None,
+    kube_version: str | None = None, crds: list[Path] | None = None, allow_empty: bool = False,
+    out_dir: Path | None = None, check: bool = False, diff: bool = False,
+    fail_on_change: bool = False, diagnostics: DiagnosticsFormat = "text",
+    skip_unrelated: bool = False, warnings_as_errors: bool = False, jobs: int = 1,
+    debug: bool = False,
+) -> None:
+    """`compile`: every Run in `paths` into manifests (see cli.compile_command)."""
+    include, crds = include or [], crds or []
+    check_output_flags(output, out_dir, format, check=check, diff=diff,
+                       fail_on_change=fail_on_change)
+    overrides = overrides_from(namespace, queueing, gang, datasets, datashim_group, torch_backend,
+                               logging, kube_version)
+    check_jobs(jobs)
+    result = run(paths, include, overrides, crds, allow_empty, debug, diagnostics=diagnostics,
+                 skip_unrelated=skip_unrelated, strict=warnings_as_errors,
+                 render=format == "yaml", jobs=jobs)
+    if out_dir is not None:
+        write_out_dir(result, out_dir, check=check or diff, diff=diff,
+                      fail_on_change=fail_on_change)
+        return
+    from codeflare_compile.emit.yaml import dump_json_list
+
+    chunks = [dump_json_list(result.objects)] if format == "json" else yaml_chunks(result)
+    if output is None:
+        sys.stdout.writelines(chunks)
+        return
+    from codeflare_compile.emit.files import write_atomic
+
+    try:
+        write_atomic(output, chunks)
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}", EXIT_USAGE)
+
+
+def check_main(
+    paths: list[str], include: list[str] | None = None, namespace: str | None = None,
+    queueing: Queueing | None = None, gang: Gang | None = None,
+    datasets: DatasetsBackend | None = None, datashim_group: DatashimGroup | None = None,
+    torch_backend: TorchBackend | None = None, logging: Logging | None = None,
+    kube_version: str | None = None, crds: list[Path] | None = None,
+    diagnostics: DiagnosticsFormat = "text", skip_unrelated: bool = False,
+    warnings_as_errors: bool = False, jobs: int = 1, debug: bool = False,
+) -> None:
+    """`check`: compile and validate in memory, print nothing on success."""
+    include, crds = include or [], crds or []
+    overrides = overrides_from(namespace, queueing, gang, datasets, datashim_group, torch_backend,
+                               logging, kube_version)
+    check_jobs(jobs)
+    run(paths, include, overrides, crds, allow_empty=True, debug=debug, diagnostics=diagnostics,
+        skip_unrelated=skip_unrelated, strict=warnings_as_errors, jobs=jobs)
+
+
+def overrides_from(namespace: str | None, queueing: Queueing | None, gang: Gang | None,
+                   datasets: DatasetsBackend | None, datashim_group: DatashimGroup | None,
+                   torch_backend: TorchBackend | None, logging: Logging | None,
+                   kube_version: str | None) -> Overrides:
+    from codeflare_compile.ir import Overrides
+
+    return Overrides(queueing=queueing, gang=gang, datasets=datasets,
+                     datashim_group=datashim_group, torch_backend=torch_backend, logging=logging,
+                     kube_version=kube_version, namespace=namespace)
+
+
+def fail(message: str, code: int) -> NoReturn:
+    sys.stderr.write(f"codeflare-compile: {message}\n")
+    raise SystemExit(code)
+
+
+def run(paths: list[str], includes: list[str], overrides: Overrides, crds: list[Path],
+        allow_empty: bool, debug: bool, *, diagnostics: DiagnosticsFormat = "text",
+        skip_unrelated: bool = False, strict: bool = False, render: bool = False,
+        jobs: int = 1) -> Compilation:
+    """Compile and validate (with `render`, into YAML text); print diagnostics; exit non-zero
+    on any error."""
+    result = compile_inputs(paths, includes, overrides, allow_empty, debug, skip_unrelated,
+                            finish=finish_for(crds, render), jobs=jobs)
+    report(result, diagnostics, strict=strict)
+    check_validation(result)
+    return result
+
+
+def finish_for(crds: list[Path], render: bool) -> Finish:
+    """Validation against the bundled schemas and `crds`; a CRD path that cannot be read is a
+    usage error."""
+    from codeflare_compile.pipeline import Finish
+
+    if not crds:
+        return Finish(validate=True, render=render)
+    from codeflare_compile import validate
+
+    try:
+        return Finish(validate=True, crds=validate.load_crds(crds), render=render)
+    except validate.CrdLoadError as exc:
+        fail(str(exc), EXIT_USAGE)
+    except OSError as exc:
+        fail(f"cannot read CRDs: {exc}", EXIT_USAGE)
+
+
+def select(paths: list[str], skip_unrelated: bool) -> list[str]:
+    """The input files: folders expanded, files written by --out-dir left out (they are output,
+    never input), and with --skip-unrelated files that do not mention codeflare.dev."""
+    from codeflare_compile.emit.outdir import is_generated
+    from codeflare_compile.source import discover
+
+    selected = []
+    for file in discover(paths):
+        if is_generated(file):
+            continue
+        if skip_unrelated:
+            try:
+                with open(file, "rb") as handle:
+                    if b"codeflare.dev" not in handle.read():
+                        continue
+            except OSError:
+                pass  # the loader reports it
+        selected.append(file)
+    return selected
+
+
+def compile_inputs(paths: list[str], includes: list[str], overrides: Overrides, allow_empty: bool,
+                   debug: bool, skip_unrelated: bool = False, finish: Finish | None = None,
+                   jobs: int = 1) -> Compilation:
+    """Select the inputs and run the pipeline; usage and internal errors exit here."""
+    from codeflare_compile.source import InputError
+
+    if overrides.namespace is not None:
+        check_namespace(overrides.namespace)
+    try:
+        from codeflare_compile.pipeline import Finish, compile_paths
+
+        return compile_paths(select(paths, skip_unrelated), select(includes, skip_unrelated),
+                                    overrides, allow_empty=allow_empty, finish=finish or Finish(),
+                                    jobs=jobs)
+    except InputError as exc:
+        fail(str(exc), EXIT_USAGE)
+    except Exception as exc:  # a compiler bug: say so plainly, traceback only on request
+        if debug:
+            raise
+        fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
+             EXIT_INTERNAL)
+
+
+def report(result: Compilation, fmt: DiagnosticsFormat = "text", *, strict: bool = False
+           ) -> None:
+    """Write the diagnostics on stderr in `fmt`; exit 1 when one of them is an error (or, with
+    `strict`, a warning)."""
+    from codeflare_compile.diagnostics import Severity
+    from codeflare_compile.report import render, use_color
+
+    diagnostics = result.diagnostics.sorted()
+    if diagnostics or fmt == "sarif":  # a SARIF log is written even when it has no result
+        sys.stderr.write(render(diagnostics, result.sources.lines, fmt,
+                                color=fmt == "text" and use_color(sys.stderr)))
+    if any(d.severity is Severity.ERROR or strict for d in diagnostics):
+        raise SystemExit(EXIT_INPUT)
+
+
+def check_namespace(namespace: str) -> None:
+    from codeflare_compile.api.common import is_dns_label
+
+    if not is_dns_label(namespace):
+        fail(f"--namespace '{namespace}' is not a valid namespace name", EXIT_USAGE)
+
+
+def check_validation(result: Compilation) -> None:
+    """Output that could not be validated is a usage error (exit 2); output that fails
+    validation is a compiler bug (exit 3); either way nothing is printed on stdout."""
+    if result.validation_error is not None:
+        fail(result.validation_error, EXIT_USAGE)
+    failures = result.failures
+    if failures:
+        lines = [f"  {f.subject}: {f.path}: {f.message}" for f in failures]
+        fail("internal error: the output failed validation (this is a bug in "
+             "codeflare-compile; please report it with the input):\n" + "\n".join(lines),
+             EXIT_INTERNAL)
+
+
+def check_jobs(jobs: int) -> None:
+    if jobs < 1:
+        fail(f"--jobs {jobs}: give 1 or more processes", EXIT_USAGE)
+
+
+def yaml_chunks(result: Compilation) -> list[str]:
+    """The YAML stream of a rendered compilation, in pieces: shared objects, then each Run."""
+    from codeflare_compile.emit.yaml import dump_yaml_stream
+
+    shared = [dump_yaml_stream(result.shared)] if result.shared else []
+    return shared + [run.text for run in result.runs]
+
+
+def check_output_flags(output: Path | None, out_dir: Path | None, format: str, *, check: bool,
+                       diff: bool, fail_on_change: bool) -> None:
+    """Combinations of output flags that make no sense are usage errors, before any work."""
+    if output is not None and out_dir is not None:
+        fail("-o/--output and --out-dir cannot be used together", EXIT_USAGE)
+    if out_dir is None:
+        for flag, given in (("--check", check), ("--diff", diff),
+                            ("--fail-on-change", fail_on_change)):
+            if given:
+                fail(f"{flag} needs --out-dir", EXIT_USAGE)
+        return
+    if format != "yaml":
+        fail("--out-dir writes YAML files; --format json applies to stdout and -o only",
+             EXIT_USAGE)
+    if fail_on_change and (check or diff):
+        fail("--fail-on-change writes the folder; --check and --diff never do", EXIT_USAGE)
+    if out_dir.exists() and not out_dir.is_dir():
+        fail(f"--out-dir {out_dir}: not a folder", EXIT_USAGE)
+
+
+def write_out_dir(result: Compilation, out_dir: Path, *, check: bool, diff: bool,
+                  fail_on_change: bool) -> None:
+    """Bring DIR up to date (or, with --check, say how it differs); see emit/outdir.py."""
+    from codeflare_compile.emit.outdir import (
+        OutDirError,
+        RunFile,
+        apply,
+        layout,
+        plan,
+        unified_diff,
+    )
+
+    runs = [RunFile(run.plan.namespace, run.plan.name, run.text) for run in result.runs]
+    shown = str(out_dir)
+    try:
+        state = plan(out_dir, layout(runs, result.shared))
+    except OutDirError as exc:
+        fail(str(exc), EXIT_USAGE)
+    except OSError as exc:
+        fail(f"cannot read {shown}: {exc.strerror or exc}", EXIT_USAGE)
+    if state.conflicts:
+        fail(f"{shown} holds files codeflare-compile did not generate where its output goes "
+             "(their first line is not the marker): "
+             + ", ".join(f"{shown}/{rel}" for rel in state.conflicts)
+             + "; move them away or delete them", EXIT_USAGE)
+    if check:
+        if diff:
+            sys.stdout.write(unified_diff(state, shown))
+        if not state.up_to_date:
+            counts = {kind: sum(1 for _, k in state.changes if k == kind)
+                      for kind in ("stale", "missing", "extra")}
+            lines = [f"{shown}/{rel}: {_CHANGE_TEXT[kind]}" for rel, kind in state.changes]
+            summary = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n)
+            sys.stderr.write("\n".join(lines) + "\n")
+            fail(f"{shown} is out of date ({summary}); run the same command without --check "
+                 "or --diff to update it", EXIT_INPUT)
+        return
+    try:
+        changed = apply(state)
+    except OutDirError as exc:
+        fail(str(exc), EXIT_USAGE)
+    except OSError as exc:
+        where = exc.filename or shown
+        fail(f"cannot write to {where}: {exc.strerror or exc} (nothing was changed)", EXIT_USAGE)
+    if fail_on_change and changed:
+        sys.stderr.write("".join(f"{shown}/{rel}: {what}\n" for rel, what in changed))
+        fail(f"{shown} was out of date and has been re-rendered; review and commit the "
+             "changes", EXIT_INPUT)
+
+
+_CHANGE_TEXT = {
+    "stale": "stale (differs from what codeflare-compile produces)",
+    "missing": "missing",
+    "extra": "extra (generated earlier, no longer produced)",
+}
