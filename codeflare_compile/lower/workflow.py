@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from codeflare_compile.emit.yaml import dump_yaml
+from codeflare_compile.emit.yaml import dump_embedded
 from codeflare_compile.ir import Lowered, RunPlan, Target
 from codeflare_compile.lower import pods
 from codeflare_compile.lower.names import fit_name
@@ -111,7 +111,7 @@ def _conditions(obj: dict[str, Any]) -> tuple[str, str]:
 def _resource_template(name: str, obj: dict[str, Any],
                        conditions: tuple[str, str] | None) -> dict[str, Any]:
     resource: dict[str, Any] = {"action": "create", "setOwnerReference": True,
-                                "manifest": dump_yaml(obj)}
+                                "manifest": dump_embedded(obj)}
     if conditions is not None:
         resource["successCondition"], resource["failureCondition"] = conditions
     return {"name": name, "resource": resource}

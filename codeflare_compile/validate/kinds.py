@@ -78,9 +78,19 @@ def _workflow_manifests(obj: Mapping[str, Any]) -> Iterator[Wrapped]:
 
 @lru_cache(maxsize=256)
 def _parse_manifest(manifest: str) -> Any:
-    """A manifest's object (read-only: it is shared); parsed once however often it is visited."""
+    """A manifest's object (read-only: it is shared); parsed once however often it is visited.
+
+    A manifest this process dumped (`dump_embedded`, as the Workflow lowering does) is not parsed:
+    the dumper is round-trip exact, so parsing would only rebuild the object it was dumped from
+    (a fifth of a large compile's time); that remembered object is handed back instead.
+    """
     import yaml
 
+    from codeflare_compile.emit.yaml import embedded_object
+
+    known = embedded_object(manifest)
+    if known is not None:
+        return known
     try:
         return yaml.load(manifest, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
