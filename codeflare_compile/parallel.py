@@ -9,7 +9,6 @@ runs in this process.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -24,7 +23,11 @@ _WORK: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 
 def ordered_map(function: Callable[[T], R], items: Sequence[T], jobs: int) -> list[R]:
     """`[function(item) for item in items]`, spread over `jobs` processes when that helps."""
-    if jobs <= 1 or len(items) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1 or len(items) < 2:
+        return [function(item) for item in items]
+    import multiprocessing  # not for one process: it costs a cold start 4 ms
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         return [function(item) for item in items]
     global _WORK
     jobs = min(jobs, len(items))
