@@ -4,24 +4,74 @@ Why not `kubernetes_validate.validate()`: it re-reads and re-parses the 1.8 MB `
 on every call (about 6 ms per object), reports only the first error, and crashes with IndexError on
 versions older than its oldest bundle. Here one jsonschema validator is built per
 (Kubernetes version, apiVersion, kind) and kept for the life of the process.
+
+Parsing `_definitions.json` takes about 10 ms, and handing all of it to jsonschema-rs another
+10 ms per validator, while a run needs only the index of kinds and the few definitions its kinds
+reach. Both are cached on disk under `${XDG_CACHE_HOME:-~/.cache}/codeflare-compile/kube-schemas/`
+in a folder named for the bundle and a digest of the library version and the bundle file;
+the whole file is read only on a cache miss or to explain an invalid object.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import importlib.util
 import json
+import os
 import re
-from dataclasses import dataclass
+import tempfile
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from codeflare_compile.validate.fast import FastValidator, fast_validator
 
 _DEFS_URI = "https://kubernetes.io/api/_definitions.json"
+_OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 _BUNDLE_DIR = re.compile(r"v(\d+)\.(\d+)\.\d+-local-strict")
 _REQUESTED = re.compile(r"v?(\d+)\.(\d+)(?:\.\d+)?(?:[-+][0-9A-Za-z.+-]*)?")
 _GROUP_PREFIX = re.compile(r"^([^./]*)(?:\.[^/]*)?/")
+#: A `$ref` to a definition: `#/$defs/<name>` inside the bundle, with its URI in the kind files.
+_DEFINITION_REF = re.compile(r"[^#]*#/\$defs/([^/~]+)")
+#: Bump when the layout of the cached files changes.
+_CACHE_FORMAT = 1
+
+
+def cache_folder(name: str) -> Path | None:
+    """`${XDG_CACHE_HOME:-~/.cache}/codeflare-compile/<name>`; None when there is no home."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    try:
+        root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
+    except RuntimeError:  # no home directory
+        return None
+    return root / "codeflare-compile" / name
+
+
+def read_json(path: Path) -> Any:
+    """A cache file's contents; None when it is missing or damaged (the caller recomputes)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def write_json(path: Path, payload: Any) -> None:
+    """Write a cache file atomically (a reader never sees half of one); failing only costs speed."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
+    except OSError:
+        return  # not writable: proceed without the cache
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(payload, f, separators=(",", ":"), default=str)
+        os.replace(tmp, path)
+    except (OSError, ValueError, TypeError):
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
 
 class UnsupportedKubeVersion(Exception):
@@ -104,73 +154,151 @@ def _span(versions: list[str]) -> str:
     return f"{versions[0]} to {versions[-1]}" if versions else "none"
 
 
-@dataclass(frozen=True)
-class _Bundle:
-    folder: Path
-    definitions: dict[str, Any]
+class _Index(NamedTuple):
     kinds: dict[tuple[str, str, str], str]  # (group, version, kind) -> definition name
     groups: frozenset[str]
 
 
-@lru_cache(maxsize=4)
-def _bundle(version: str) -> _Bundle:
-    """Load `_definitions.json` of one version once: the ref registry and the index of kinds."""
+class _Schema(NamedTuple):
+    schema: dict[str, Any]
+    #: `_definitions.json` with the definitions `schema` reaches (all of them if unsure).
+    definitions: dict[str, Any]
+
+
+def _folder(version: str) -> Path:
     major, minor = (int(x) for x in version.split("."))
-    folder = _bundles()[(major, minor)]
-    with open(folder / "_definitions.json", encoding="utf-8") as f:
-        definitions = json.load(f)
-    kinds: dict[tuple[str, str, str], str] = {}
-    for name, schema in definitions["$defs"].items():
-        for gvk in schema.get("x-kubernetes-group-version-kind", ()):
-            kinds.setdefault((gvk["group"], gvk["version"], gvk["kind"]), name)
-    return _Bundle(folder, definitions, kinds,
-                   frozenset(group for group, _, _ in kinds))
+    return _bundles()[(major, minor)]
+
+
+@lru_cache(maxsize=4)
+def _bundle(version: str) -> dict[str, Any]:
+    """The whole `_definitions.json` of one version, loaded once."""
+    with open(_folder(version) / "_definitions.json", encoding="utf-8") as f:
+        definitions: dict[str, Any] = json.load(f)
+    return definitions
+
+
+@lru_cache(maxsize=4)
+def _cache(version: str) -> Path | None:
+    """The cache folder of one version, named for everything its files are derived from."""
+    root = cache_folder("kube-schemas")
+    if root is None:
+        return None
+    folder = _folder(version)
+    try:
+        stat = (folder / "_definitions.json").stat()
+        library = (_schema_root().parent / "version.py").read_bytes()  # the library's version
+    except OSError:
+        return None
+    digest = hashlib.sha256(b"\0".join((
+        b"%d" % _CACHE_FORMAT, library, folder.name.encode(),
+        b"%d %d" % (stat.st_size, stat.st_mtime_ns))))
+    return root / f"{folder.name}-{digest.hexdigest()[:16]}"
+
+
+@lru_cache(maxsize=4)
+def _index(version: str) -> _Index:
+    """Which definition describes each kind of `version`, from the cache or the bundle."""
+    cache = _cache(version)
+    payload: Any = read_json(cache / "index.json") if cache else None
+    try:
+        kinds = {(group, api_version, kind): name
+                 for group, api_version, kind, name in payload["kinds"]}
+    except (TypeError, ValueError, KeyError):  # not cached, or damaged
+        kinds = {}
+        for name, schema in _bundle(version)["$defs"].items():
+            for gvk in schema.get("x-kubernetes-group-version-kind", ()):
+                kinds.setdefault((gvk["group"], gvk["version"], gvk["kind"]), name)
+        if cache:
+            write_json(cache / "index.json", {"kinds": [[*gvk, n] for gvk, n in kinds.items()]})
+    return _Index(kinds, frozenset(group for group, _, _ in kinds))
 
 
 def is_core_group(version: str, group: str) -> bool:
     """Whether `group` is built into Kubernetes `version` (so no CRD can add kinds to it)."""
-    return group in _bundle(version).groups
+    return group in _index(version).groups
 
 
 @lru_cache(maxsize=512)
 def core_validator(version: str, group: str, api_version: str, kind: str) -> Any | None:
     """The strict validator of a core kind, or None when Kubernetes `version` has no such kind."""
-    bundle = _bundle(version)
-    definition = bundle.kinds.get((group, api_version, kind))
+    definition = _index(version).kinds.get((group, api_version, kind))
     if definition is None:
         return None
     full = f"{group}/{api_version}" if group else api_version
     # The file name kubernetes-validate uses: <kind>-<first label of group>-<version>.json
     stem = _GROUP_PREFIX.sub(r"\1-", full) if group else api_version
-    path = bundle.folder / f"{kind.lower()}-{stem}.json"
-    schema: dict[str, Any]
-    if path.is_file():
+    name = f"{kind.lower()}-{stem}"
+
+    def schema() -> dict[str, Any]:
+        path = _folder(version) / f"{name}.json"
+        if not path.is_file():  # a few meta kinds (Status, APIGroup, …) have no file of their own
+            return {"$ref": f"{_DEFS_URI}#/$defs/{definition}"}
         with open(path, encoding="utf-8") as f:
-            schema = json.load(f)
-    else:  # a few meta kinds (Status, APIGroup, …) have no file of their own
-        schema = {"$ref": f"{_DEFS_URI}#/$defs/{definition}"}
-    return _validator(version, schema)
+            loaded: dict[str, Any] = json.load(f)
+        return loaded
+
+    return _validator(version, _cached_schema(version, name, schema))
 
 
 @lru_cache(maxsize=8)
 def object_meta_validator(version: str) -> Any:
     """Strict ObjectMeta, for the `metadata` of custom resources (CRDs only say `type: object`)."""
-    schema = {"$ref": f"{_DEFS_URI}#/$defs/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}
+    schema = _cached_schema(version, "ObjectMeta",
+                            lambda: {"$ref": f"{_DEFS_URI}#/$defs/{_OBJECT_META}"})
     return _validator(version, schema)
 
 
-def _validator(version: str, schema: dict[str, Any]) -> FastValidator:
-    bundle = _bundle(version)
+def _cached_schema(version: str, name: str, schema: Callable[[], dict[str, Any]]) -> _Schema:
+    """`schema()` and the definitions it reaches, from the cache or else computed and cached."""
+    cache = _cache(version)
+    path = cache / f"{name}.json" if cache else None
+    payload = read_json(path) if path else None
+    if isinstance(payload, dict) and isinstance(payload.get("schema"), dict) \
+            and isinstance(payload.get("definitions"), dict):
+        return _Schema(payload["schema"], payload["definitions"])
+    whole = _bundle(version)
+    result = _Schema(schema(), whole)
+    reached = _reached(result.schema, whole["$defs"])
+    if reached is not None:
+        result = result._replace(definitions={**whole, "$defs": reached})
+        if path:
+            write_json(path, result._asdict())
+    return result
 
+
+def _reached(schema: dict[str, Any], definitions: dict[str, Any]) -> dict[str, Any] | None:
+    """The definitions `schema` reaches through `$ref`s; None when a `$ref` names no definition."""
+    reached: dict[str, Any] = {}
+    todo: list[Any] = [schema]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                match = _DEFINITION_REF.fullmatch(ref)
+                name = match.group(1) if match else ""
+                if name not in definitions:
+                    return None
+                if name not in reached:
+                    reached[name] = definitions[name]
+                    todo.append(definitions[name])
+            todo.extend(node.values())
+        elif isinstance(node, list):
+            todo.extend(node)
+    return dict(sorted(reached.items()))
+
+
+def _validator(version: str, schema: _Schema) -> FastValidator:
     def slow() -> Any:
-        return _core_validator_class()(schema, registry=_registry(version))
+        return _core_validator_class()(schema.schema, registry=_registry(version))
 
-    return fast_validator(slow, schema, "2020-12", ((_DEFS_URI, bundle.definitions),))
+    return fast_validator(slow, schema.schema, "2020-12", ((_DEFS_URI, schema.definitions),))
 
 
 @lru_cache(maxsize=4)
 def _registry(version: str) -> Any:
-    """The `$ref` registry jsonschema resolves `_definitions.json` in."""
+    """The `$ref` registry jsonschema resolves `_definitions.json` in (all of it)."""
     from referencing import Registry, Resource
 
-    return Registry().with_resource(_DEFS_URI, Resource.from_contents(_bundle(version).definitions))
+    return Registry().with_resource(_DEFS_URI, Resource.from_contents(_bundle(version)))

@@ -11,12 +11,25 @@ holding any float skips the fast path.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 from typing import Any
 
-try:  # the Rust extension installs as a wheel nearly everywhere; the fallback keeps it optional
-    import jsonschema_rs
-except ImportError:  # pragma: no cover - exercised only where the wheel is unavailable
-    jsonschema_rs = None  # type: ignore[assignment]
+
+@lru_cache(maxsize=1)
+def _rust() -> Any | None:
+    """jsonschema-rs, imported on first need (~2 ms: many runs emit no kind with a schema)."""
+    try:  # the Rust extension installs as a wheel nearly everywhere; the fallback keeps it optional
+        import jsonschema_rs
+    except ImportError:  # pragma: no cover - exercised only where the wheel is unavailable
+        return None
+    return jsonschema_rs
+
+
+def __getattr__(name: str) -> Any:
+    """`jsonschema_rs`: the module, or None where its wheel is unavailable."""
+    if name == "jsonschema_rs":
+        return _rust()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class FastValidator:
@@ -46,6 +59,7 @@ class FastValidator:
 def fast_validator(make_slow: Callable[[], Any], schema: dict[str, Any], draft: str,
                    resources: tuple[tuple[str, Any], ...] = ()) -> FastValidator:
     """A validator of `schema`: jsonschema-rs first, `make_slow()` (jsonschema) for errors."""
+    jsonschema_rs = _rust()
     if jsonschema_rs is None:
         return FastValidator(make_slow, None)
     cls = jsonschema_rs.Draft7Validator if draft == "7" else jsonschema_rs.Draft202012Validator
