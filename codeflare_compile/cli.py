@@ -38,7 +38,7 @@ from codeflare_compile.commands import (
 )
 
 if TYPE_CHECKING:
-    from codeflare_compile.pipeline import Compilation
+    from codeflare_compile.pipeline import Compilation, Output
 
 
 app = typer.Typer(
@@ -264,7 +264,7 @@ def fn_command(
         except OSError as exc:
             fail(f"cannot write a temporary file: {exc.strerror or exc}", EXIT_USAGE)
         result = compile_inputs(prepared.paths, include, prepared.overrides, allow_empty=True,
-                                debug=debug, finish=finish_for(crds, render=False))
+                                debug=debug, finish=finish_for(crds, "objects"))
         if not result.diagnostics.has_errors:
             check_validation(result)
         output, stderr, failed = krm.respond(request, prepared, result)
@@ -281,7 +281,7 @@ argocd_app = typer.Typer(
 app.add_typer(argocd_app, name="argocd")
 
 
-def _argocd(allow_empty: bool, debug: bool, render: bool) -> Compilation:
+def _argocd(allow_empty: bool, debug: bool, output: Output) -> Compilation:
     """Compile the Application's inputs with its parameters and its cluster's capabilities."""
     import os
 
@@ -294,7 +294,7 @@ def _argocd(allow_empty: bool, debug: bool, render: bool) -> Compilation:
         fail(str(exc), EXIT_USAGE)
     for note in settings.notes:
         typer.echo(f"codeflare-compile: note: {note}", err=True)
-    finish = finish_for([], render)
+    finish = finish_for([], output)
     result = compile_inputs(settings.paths, settings.includes, settings.overrides,
                             allow_empty, debug, finish=finish)
     if result.program is not None:
@@ -313,10 +313,10 @@ def _argocd(allow_empty: bool, debug: bool, render: bool) -> Compilation:
 @argocd_app.command("init")
 def argocd_init(debug: Debug = False) -> None:
     """The plugin's init step: check the inputs as `generate` will compile them."""
-    _argocd(allow_empty=True, debug=debug, render=False)
+    _argocd(allow_empty=True, debug=debug, output="none")
 
 
 @argocd_app.command("generate")
 def argocd_generate(debug: Debug = False) -> None:
     """The plugin's generate step: the rendered objects on stdout, never an empty stream."""
-    sys.stdout.writelines(yaml_chunks(_argocd(allow_empty=False, debug=debug, render=True)))
+    sys.stdout.writelines(yaml_chunks(_argocd(allow_empty=False, debug=debug, output="yaml")))

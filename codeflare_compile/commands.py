@@ -22,7 +22,7 @@ if TYPE_CHECKING:
         TorchBackend,
     )
     from codeflare_compile.ir import Overrides
-    from codeflare_compile.pipeline import Compilation, Finish
+    from codeflare_compile.pipeline import Compilation, Finish, Output
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 #: `report.DiagnosticsFormat`, repeated here so that starting the program does not import it.
@@ -50,7 +50,7 @@ def compile_main(
     check_jobs(jobs)
     result = run(paths, include, overrides, crds, allow_empty, debug, diagnostics=diagnostics,
                  skip_unrelated=skip_unrelated, strict=warnings_as_errors,
-                 render=format == "yaml", jobs=jobs)
+                 output="yaml" if format == "yaml" else "objects", jobs=jobs)
     if out_dir is not None:
         write_out_dir(result, out_dir, check=check or diff, diff=diff,
                       fail_on_change=fail_on_change)
@@ -105,28 +105,28 @@ def fail(message: str, code: int) -> NoReturn:
 
 def run(paths: list[str], includes: list[str], overrides: Overrides, crds: list[Path],
         allow_empty: bool, debug: bool, *, diagnostics: DiagnosticsFormat = "text",
-        skip_unrelated: bool = False, strict: bool = False, render: bool = False,
+        skip_unrelated: bool = False, strict: bool = False, output: Output = "none",
         jobs: int = 1) -> Compilation:
-    """Compile and validate (with `render`, into YAML text); print diagnostics; exit non-zero
+    """Compile and validate, keeping `output` (see `Finish`); print diagnostics; exit non-zero
     on any error."""
     result = compile_inputs(paths, includes, overrides, allow_empty, debug, skip_unrelated,
-                            finish=finish_for(crds, render), jobs=jobs)
+                            finish=finish_for(crds, output), jobs=jobs)
     report(result, diagnostics, strict=strict)
     check_validation(result)
     return result
 
 
-def finish_for(crds: list[Path], render: bool) -> Finish:
+def finish_for(crds: list[Path], output: Output) -> Finish:
     """Validation against the bundled schemas and `crds`; a CRD path that cannot be read is a
     usage error."""
     from codeflare_compile.pipeline import Finish
 
     if not crds:
-        return Finish(validate=True, render=render)
+        return Finish(validate=True, output=output)
     from codeflare_compile import validate
 
     try:
-        return Finish(validate=True, crds=validate.load_crds(crds), render=render)
+        return Finish(validate=True, crds=validate.load_crds(crds), output=output)
     except validate.CrdLoadError as exc:
         fail(str(exc), EXIT_USAGE)
     except OSError as exc:
@@ -218,7 +218,8 @@ def check_jobs(jobs: int) -> None:
 
 
 def yaml_chunks(result: Compilation) -> list[str]:
-    """The YAML stream of a rendered compilation, in pieces: shared objects, then each Run."""
+    """The YAML stream of a compilation kept as text, in pieces: shared objects, then each
+    Run's."""
     from codeflare_compile.emit.yaml import dump_yaml_stream
 
     shared = [dump_yaml_stream(result.shared)] if result.shared else []

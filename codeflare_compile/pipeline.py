@@ -12,7 +12,7 @@ import gc
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from codeflare_compile.build import build
 from codeflare_compile.diagnostics import Code, Diagnostic, Diagnostics
@@ -37,6 +37,9 @@ from codeflare_compile.target.queueing import queueing
 if TYPE_CHECKING:
     from codeflare_compile.validate import CrdSet, ValidationFailure
 
+#: What a compilation keeps of each Run (see `Finish`).
+Output = Literal["objects", "yaml", "none"]
+
 PolicyPass = Callable[[list[RunPlan], Program, Diagnostics], list[RunPlan]]
 
 #: Policy passes in order: each takes the resolved Runs and returns them with a decision taken.
@@ -47,18 +50,18 @@ POLICY_PASSES: tuple[PolicyPass, ...] = (sizing, datasets, code, priority, tasks
 class Finish:
     """What happens to each Run's objects right after lowering, in the process that lowered
     them: with `validate`, validation (against the target's Kubernetes version and `crds`);
-    with `render`, the YAML text that replaces them, so that a large batch never holds every
-    Run's objects at once."""
+    then `output`: the objects kept, or only their YAML text, or nothing (for `check`), so that
+    a large batch need not hold every Run's objects at once."""
 
     validate: bool = False
     crds: CrdSet | None = None
-    render: bool = False
+    output: Output = "objects"
 
 
 @dataclass(frozen=True)
 class RunOutput:
-    """What one Run produced: its objects in emission order (or, rendered, their YAML text),
-    and the validation failures of those objects."""
+    """What one Run produced, as `Finish.output` asked: its objects in emission order or their
+    YAML text; and the validation failures of those objects."""
 
     plan: RunPlan
     objects: list[dict[str, Any]]
@@ -199,8 +202,8 @@ def _lower_group(group: _Group, target: Target, finish: Finish, version: str | N
         return _Lowered(None, "", [], [], diags.items, None)
     objects = lowered.objects
     failures, error = _validate(objects, version, finish.crds) if version else ([], None)
-    text = dump_yaml_stream(objects) if finish.render and objects else ""
-    return _Lowered([] if finish.render else objects, text, failures, lowered.shared,
+    text = dump_yaml_stream(objects) if finish.output == "yaml" and objects else ""
+    return _Lowered(objects if finish.output == "objects" else [], text, failures, lowered.shared,
                     diags.items, error)
 
 
