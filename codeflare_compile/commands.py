@@ -182,10 +182,11 @@ def report(result: Compilation, fmt: DiagnosticsFormat = "text", *, strict: bool
     """Write the diagnostics on stderr in `fmt`; exit 1 when one of them is an error (or, with
     `strict`, a warning)."""
     from codeflare_compile.diagnostics import Severity
-    from codeflare_compile.report import render, use_color
 
     diagnostics = result.diagnostics.sorted()
     if diagnostics or fmt == "sarif":  # a SARIF log is written even when it has no result
+        from codeflare_compile.report import render, use_color  # clean runs never need it
+
         sys.stderr.write(render(diagnostics, result.sources.lines, fmt,
                                 color=fmt == "text" and use_color(sys.stderr)))
     if any(d.severity is Severity.ERROR or strict for d in diagnostics):
