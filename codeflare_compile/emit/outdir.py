@@ -20,7 +20,6 @@ so a reader never sees half a file; the renames together are not one step.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -237,6 +236,8 @@ def apply(result: Plan) -> list[tuple[str, str]]:
 
 def unified_diff(result: Plan, shown_root: str) -> str:
     """A unified diff from the folder's content to what it should hold (`git apply`-able)."""
+    import difflib  # only --diff needs it; every compile reads this module
+
     base = shown_root.rstrip("/") or "."
     # git-style a/ and b/ prefixes for relative folders, so that `git apply` takes the diff
     old_prefix, new_prefix = ("", "") if os.path.isabs(base) else ("a/", "b/")
