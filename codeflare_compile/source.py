@@ -1,8 +1,9 @@
 """Loading input: files and folders, YAML documents whose every value knows its file:line:col.
 
 The YAML is composed into nodes that keep their marks (libyaml's parser through `compose.py`,
-or ruamel.yaml for what that declines) and turned into plain Python values by hand, so that duplicate keys, alias bombs and non-mapping documents become diagnostics
-instead of exceptions, and so that later stages can map any path in a document back to the text.
+or ruamel.yaml for what that declines) and turned into plain Python values by hand, so that
+duplicate keys, alias bombs and non-mapping documents become diagnostics instead of exceptions,
+and so that later stages can map any path in a document back to the text.
 """
 
 from __future__ import annotations
