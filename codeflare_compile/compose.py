@@ -5,9 +5,9 @@ diagnostics quote), but it reads about 150 documents a second; libyaml reads tho
 module composes libyaml's parse events into the same node shapes (`tag`, `value`, `start_mark`,
 `end_mark`) and resolves plain scalars by YAML 1.2's core schema, as ruamel does. It takes only
 clean input: anything unusual — a syntax error, a `%YAML` directive or `...`, an undefined
-alias, nesting past the limit, an empty value, tabs, line breaks YAML 1.1 and 1.2 count
-differently, no final line break — returns None, and the caller loads that file with
-ruamel.yaml, so every diagnostic stays the reference loader's.
+alias, nesting past the limit, an empty value, tabs, a byte order mark, line breaks YAML 1.1
+and 1.2 count differently, no final line break — returns None, and the caller loads that file
+with ruamel.yaml, so every diagnostic stays the reference loader's.
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ AVAILABLE: bool = bool(getattr(yaml, "__with_libyaml__", False))
 _STR, _SEQ, _MAP = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map")
 #: NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR break lines in YAML 1.1 (libyaml's marks) but
 #: not in YAML 1.2: positions after one would disagree with the excerpts.
-#: Tabs too: ruamel refuses some that libyaml takes as separation (`a:<TAB>b`).
-DECLINED = re.compile("[\t\x85\u2028\u2029]")
+#: Tabs too: ruamel refuses some that libyaml takes as separation (`a:<TAB>b`); and a byte
+#: order mark inside the text, which the two count differently in columns.
+DECLINED = re.compile("[\t\x85\u2028\u2029\ufeff]")
 
 #: YAML 1.2 implicit tags for plain scalars, in ruamel.yaml's order: (tag, pattern, first chars).
 _IMPLICIT: tuple[tuple[str, re.Pattern[str], str], ...] = (

@@ -3,6 +3,7 @@ same diagnostics — or it declines and the reference loader takes the file."""
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from codeflare_compile import compose, source
+from codeflare_compile import compose, fuzz, source
 from codeflare_compile.diagnostics import Diagnostics
 from tests.properties.strategies import ResourceSet, dump_stream, valid_sets
 
@@ -60,6 +61,7 @@ def test_every_yaml_file_in_the_repository_loads_the_same() -> None:
     "a: &x 1\nb: &x 2\nc: *x\n", "a: [\n", "a: *missing\n", "%YAML 1.1\n---\na: yes\n",
     "a: b\u2028c: d\n", "a:\tb\n", "\ta: b\n", "a: 'x\n", "a: 1 # note\n", "a: _\n",
     "[" * 150 + "]" * 150 + "\n", "a: &a [*a]\n", "a: \"\\/\"\n", "{a: 1, b: 2}\n",
+    "apiVersio\ufeffn: v1\n",
 ])
 def test_tricky_inputs_match_or_decline(text: str) -> None:
     assert_same(text)
@@ -121,6 +123,20 @@ def documents(draw: st.DrawFn) -> str:
 @given(documents())
 def test_generated_documents_match_or_decline(text: str) -> None:
     assert_same(text)
+
+
+def test_mutated_inputs_load_the_same() -> None:
+    """The fuzzer's mutations of the seed corpus (what found the byte order mark case)."""
+    rng = random.Random(7)
+    mutator = fuzz.Mutator(rng, fuzz.seed_corpus(fuzz.default_corpus()))
+    taken = 0
+    for _ in range(150):
+        try:
+            text = mutator.mutate(rng.choice(mutator.corpus)).decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        taken += assert_same(text)
+    assert taken > 30
 
 
 @given(valid_sets())
