@@ -14,13 +14,11 @@ the whole file is read only on a cache miss or to explain an invalid object.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import importlib.util
 import json
 import os
 import re
-import tempfile
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -60,18 +58,13 @@ def read_json(path: Path) -> Any:
 
 def write_json(path: Path, payload: Any) -> None:
     """Write a cache file atomically (a reader never sees half of one); failing only costs speed."""
+    from codeflare_compile.emit.files import write_atomic
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=path.parent)
-    except OSError:
-        return  # not writable: proceed without the cache
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(payload, f, separators=(",", ":"), default=str)
-        os.replace(tmp, path)
+        write_atomic(path, json.dumps(payload, separators=(",", ":"), default=str))
     except (OSError, ValueError, TypeError):
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        pass  # not writable: proceed without the cache
 
 
 class UnsupportedKubeVersion(Exception):
