@@ -1,7 +1,7 @@
 """The fast YAML dumper (emit/yaml.py) against plain PyYAML, and its embedded-manifest registry.
 
 The dumper builds yaml nodes itself and resolves scalar tags through a cache; its text must be
-byte-identical to PyYAML's own representer's. Validation hands back the object a Workflow
+byte-identical to PyYAML's own representer's (with Go's quoting rule added to its resolver). Validation hands back the object a Workflow
 manifest was dumped from instead of parsing the text: that is sound only if the dumper is round-
 trip exact, which is checked here on generated data and on every golden Workflow.
 """
@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from codeflare_compile.emit import yaml as emit
+from codeflare_compile.emit.goyaml import go_reads_as_non_string
 from codeflare_compile.validate.kinds import _parse_manifest
 from tests.helpers import REPO, run_cli
 
@@ -29,11 +30,19 @@ OPTIONS: dict[str, Any] = {"default_flow_style": False, "sort_keys": False, "wid
 
 
 def _reference_dumper(base: Any) -> Any:
-    """PyYAML's dumper with only our two changes: no aliases, multi-line strings as blocks."""
+    """PyYAML's dumper with only our three changes: no aliases, multi-line strings as blocks,
+    and plain strings Go reads as non-strings quoted (tests/test_goyaml.py checks that rule)."""
 
     class Reference(base):  # type: ignore[misc]
         def ignore_aliases(self, data: Any) -> bool:
             return True
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            tag = super().resolve(kind, value, implicit)
+            if (kind is yaml.ScalarNode and implicit[0] and tag == "tag:yaml.org,2002:str"
+                    and go_reads_as_non_string(value)):
+                return emit.GO_NON_STRING_TAG
+            return tag
 
     def represent_str(dumper: Any, value: str) -> Any:
         style = "|" if "\n" in value and value == value.strip(" ") else None

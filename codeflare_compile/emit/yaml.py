@@ -1,15 +1,18 @@
 """YAML and JSON text from plain data: block style, insertion order, no aliases, no line wraps.
 
-Output goes through PyYAML because the readers of the output (kubectl, Argo CD, Ray reading
-`runtimeEnvYAML`) parse YAML 1.1, where `yes`, `on` and `no` are booleans: PyYAML's emitter
-quotes such strings, and with libyaml it is fast.
+Output goes through PyYAML (with libyaml it is fast). Its readers (kubectl, Argo CD, the
+controllers, KubeRay reading `runtimeEnvYAML`) are Go programs whose YAML readers resolve more
+plain scalars as non-strings than PyYAML's resolver knows (`y`, `1e-3`, `0o17`, `08`): a string
+is written plain only when neither PyYAML nor Go's readers would read it as anything else
+(emit/goyaml.py holds Go's rule). The same rule holds for YAML embedded as text (an Argo
+resource template's `manifest`, the RayJob's `runtimeEnvYAML`), which is dumped here too.
 
 PyYAML's own representer (one Python call chain per value) and its resolver (regular
 expressions run twice per scalar, once for each implicit flag) cost more than libyaml's
 emitting, so plain data (dict, list, str, int, float, bool, None) is turned into yaml nodes by
 one small builder, and plain scalars' tags are resolved once per distinct value. The nodes are
-exactly those SafeRepresenter would make, so the text is byte-identical to a plain `yaml.dump`
-(tests/test_emit_yaml.py compares both on generated data).
+exactly those SafeRepresenter would make, so the text is byte-identical to a `yaml.dump` whose
+resolver also answers Go's rule (tests/test_emit_yaml.py compares both on generated data).
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ from functools import cache, lru_cache
 from typing import Any
 
 _STR_TAG = "tag:yaml.org,2002:str"
+#: The tag answered for a string Go reads as a non-string: any tag but `str` makes the emitter
+#: quote the scalar, as it does for a string PyYAML itself would read as a number.
+GO_NON_STRING_TAG = "tag:codeflare.dev,2026:go-non-string"
 #: Distinct plain scalars whose resolved tag is kept: the keys and short values of a stream.
 _RESOLVED_VALUES = 1 << 14
 #: Embedded manifests remembered at most, the oldest forgotten first: a manifest is read soon
@@ -46,10 +52,16 @@ def _dumper() -> Any:
     resolver = yaml.resolver.Resolver()
     inf = base.inf_value
 
+    from codeflare_compile.emit.goyaml import go_reads_as_non_string
+
     @lru_cache(maxsize=_RESOLVED_VALUES)
     def plain_tag(value: str) -> Any:
-        """The tag a plain scalar reads back as: the implicit resolvers' regex work, once."""
-        return resolver.resolve(ScalarNode, value, (True, False))
+        """The tag a plain scalar reads back as, by PyYAML's rules or else Go's (a string Go
+        reads as something else gets a tag of its own): the regex work, once per value."""
+        tag = resolver.resolve(ScalarNode, value, (True, False))
+        if tag == _STR_TAG and go_reads_as_non_string(value):
+            return GO_NON_STRING_TAG
+        return tag
 
     def float_text(value: float) -> str:
         """SafeRepresenter.represent_float's text, rule for rule."""
