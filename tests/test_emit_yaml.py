@@ -1,9 +1,10 @@
 """The fast YAML dumper (emit/yaml.py) against plain PyYAML, and its embedded-manifest registry.
 
 The dumper builds yaml nodes itself and resolves scalar tags through a cache; its text must be
-byte-identical to PyYAML's own representer's (with Go's quoting rule added to its resolver). Validation hands back the object a Workflow
-manifest was dumped from instead of parsing the text: that is sound only if the dumper is round-
-trip exact, which is checked here on generated data and on every golden Workflow.
+byte-identical to PyYAML's own representer's (with Go's quoting rule added to its resolver).
+Validation hands back the object a Workflow manifest was dumped from instead of parsing the
+text: that is sound only if the dumper is round-trip exact, which is checked here on generated
+data and on every golden Workflow.
 """
 
 from __future__ import annotations
