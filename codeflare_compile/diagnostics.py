@@ -54,6 +54,8 @@ class Code(str, Enum):
     NESTED_WORKFLOW = "CF421"
     UNKNOWN_STEP = "CF422"
     STEP_CYCLE = "CF423"
+    # what the output must be for its readers (CF430 to CF439)
+    COMMAND_LINE_SPLIT = "CF430"
     # lowering
     UNSUPPORTED = "CF501"
     IGNORED_SETTING = "CF502"

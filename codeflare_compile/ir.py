@@ -27,6 +27,7 @@ from codeflare_compile.choices import (
 )
 from codeflare_compile.diagnostics import Span
 from codeflare_compile.kubeversion import KubeVersion
+from codeflare_compile.shelltext import append_words
 from codeflare_compile.source import DocPath, Document
 
 M = TypeVar("M", bound=BaseModel)
@@ -197,7 +198,9 @@ class RunPlan:
 
     @property
     def entrypoint(self) -> str:
-        return f"{self.command} {self.options}" if self.options else self.command
+        """`command options` as one shell line: the options as the last arguments of the
+        command's last line (before a comment that ends it; see shelltext.py)."""
+        return append_words(self.command, self.options) if self.options else self.command
 
 
 class PodSet(NamedTuple):

@@ -30,6 +30,7 @@ from codeflare_compile.ir import Lowered, PodSet, RunPlan, Target
 from codeflare_compile.kubeversion import KubeVersion, before
 from codeflare_compile.lower import jobs, pods
 from codeflare_compile.lower.names import fit_name
+from codeflare_compile.shelltext import append_words
 
 RDZV_PORT = 29500
 CONTAINER = "pytorch"  # the training operator requires this name; the Job backend uses it too
@@ -64,7 +65,7 @@ def launch_target(command: str, options: str | None) -> str:
     The user's own text is kept as written (it is shell text: `$VAR` expands in the pod); only
     the compiler's additions are quoted.
     """
-    line = f"{command} {options}" if options else command
+    line = append_words(command, options) if options else command
     match = re.match(r"\s*(\S+)\s*(.*)", command, re.DOTALL)
     if match is None or _compound(line):
         return _as_process(line)
@@ -81,7 +82,7 @@ def launch_target(command: str, options: str | None) -> str:
         target = command.strip()
     else:
         return _as_process(line)
-    return f"{target} {options}" if options else target
+    return append_words(target, options) if options else target
 
 
 def _as_process(line: str) -> str:

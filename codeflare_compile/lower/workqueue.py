@@ -31,6 +31,7 @@ from codeflare_compile.ir import Lowered, PodSet, RunPlan, Target
 from codeflare_compile.lower import jobs, pods
 from codeflare_compile.lower.names import fit_name
 from codeflare_compile.passes.tasks import KEY_DIGITS, KEY_PREFIX, chunks, max_failed_indexes
+from codeflare_compile.shelltext import append_words
 
 ROLE = "workqueue"
 TASKS_ROLE = "tasks"
@@ -95,7 +96,7 @@ def task_line(plan: RunPlan) -> str:
         f'{TASK_ENV}="$(cat "{path}" && printf x)"',
         f'{TASK_ENV}="${{{TASK_ENV}%x}}"',
         f"export {INDEX_ENV} {TASK_ENV}",
-        f'{plan.entrypoint} "${TASK_ENV}"',
+        append_words(plan.entrypoint, f'"${TASK_ENV}"'),
     ])
 
 

@@ -12,13 +12,14 @@ from codeflare_compile.api.application import ImageRef
 from codeflare_compile.api.common import Input
 from codeflare_compile.diagnostics import Code, Diagnostics, Note, Span, suggestion
 from codeflare_compile.ir import Program, Resource, RunPlan
+from codeflare_compile.shelltext import strip_end, swallow_problem
 
 
 def plan_for(run: Resource[Run], app: Resource[Application], program: Program,
              diags: Diagnostics, *, name: str | None = None, options: str | None = None,
-             size: str | None = None) -> RunPlan | None:
+             options_span: Span | None = None, size: str | None = None) -> RunPlan | None:
     """The Run's plan for one Application: itself, or one step of its workflow (`name`,
-    `options` and `size` then come from the step)."""
+    `options` (written at `options_span`) and `size` then come from the step)."""
     image, pull_secrets = _image(app, program, diags)
     check_inputs(app, app.model.spec.inputs, ("spec", "inputs"), program, diags)
     if image is None:
@@ -27,7 +28,10 @@ def plan_for(run: Resource[Run], app: Resource[Application], program: Program,
     assert run.namespace is not None
     step = name is not None
     if options is None:
-        options = app_spec.options if step or spec.options is None else spec.options
+        from_run = not step and spec.options is not None
+        options = spec.options if from_run else app_spec.options
+        options_span = run.span("spec", "options") if from_run else app.span("spec", "options")
+    command, options = _command_line(app, options, options_span, diags)
     return RunPlan(
         run=run,
         app=app,
@@ -35,7 +39,7 @@ def plan_for(run: Resource[Run], app: Resource[Application], program: Program,
         name=name or run.name,
         archetype=app_spec.api,
         image=image,
-        command=app_spec.command or "",
+        command=command,
         options=options,
         env={**app_spec.env, **spec.env},
         requirements=tuple(app_spec.requirements),
@@ -46,6 +50,30 @@ def plan_for(run: Resource[Run], app: Resource[Application], program: Program,
         size_request=size or spec.size,
         workers_request=None if step else spec.workers,
     )
+
+
+def _command_line(app: Resource[Application], options: str | None, options_span: Span | None,
+                  diags: Diagnostics) -> tuple[str, str | None]:
+    """The command and options without the blanks and newlines YAML leaves at their ends
+    (`command: |` ends in a newline, which would put the options on a line of their own);
+    a text that would swallow or split what the compiler appends to it is refused (CF430):
+    the options follow the command, a workqueue's task follows both."""
+    command = strip_end(app.model.spec.command or "")
+    options = strip_end(options) if options is not None else None
+    workqueue = app.model.spec.api == "workqueue"
+    checks = [(command, app.span("spec", "command"), "`command`", bool(options) or workqueue)]
+    if options and options_span is not None:
+        checks.append((options, options_span, "`options`", workqueue))
+    for text, span, what, appended in checks:
+        problem = swallow_problem(text) if appended else None
+        if problem is not None:
+            after = ["the options"] if what == "`command`" and options else []
+            follows = " and ".join(after + ["the task"] * workqueue)
+            diags.error(Code.COMMAND_LINE_SPLIT, f"{what} {problem}: {follows} appended to it "
+                        "would not reach its program as arguments", span,
+                        help="end the text with its last argument (a comment may follow it); "
+                             "a longer script goes into a `code` file")
+    return command, options or None
 
 
 def check_application(app: Resource[Application], program: Program,

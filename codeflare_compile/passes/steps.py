@@ -28,6 +28,7 @@ def expand_steps(plan: RunPlan, program: Program, diags: Diagnostics) -> list[Ru
         path = ("spec", "steps", i)
         child = plan_for(plan.run, app, program, diags,
                          name=fit_name(f"{plan.name}-{step.name}"), options=step.options,
+                         options_span=plan.app.span(*path, "options") if step.options else None,
                          size=step.size)
         if child is not None:
             size_span = plan.app.span(*path, "size") if step.size else None
