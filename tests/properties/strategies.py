@@ -21,6 +21,7 @@ import copy
 import io
 import itertools
 import re
+import shlex
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ from typing import Any
 import yaml
 from hypothesis import strategies as st
 
+from codeflare_compile.shelltext import strip_end, swallow_problem
 from tests.properties.oracle import needed_sizes
 
 API = "codeflare.dev/v1alpha1"
@@ -141,6 +143,9 @@ def dns_labels(min_len: int = 1, max_len: int = 63) -> st.SearchStrategy[str]:
 #: NUL (which no argument or environment value can hold) and lone surrogates.
 TEXT = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"),
                max_size=24)
+#: Options as users write them: any text, single-quoted when its end would swallow or split the
+#: task a workqueue appends (refused with CF430, see tests/test_command_lines.py).
+OPTIONS = TEXT.map(lambda text: shlex.quote(text) if swallow_problem(strip_end(text)) else text)
 WORD = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,10}", fullmatch=True)
 ENV_NAME = st.from_regex(r"[A-Z][A-Z0-9_]{0,8}", fullmatch=True).filter(
     lambda s: not s.startswith(("CODEFLARE", "PYTHONPATH", "JOB_COMPLETION")))
@@ -440,7 +445,7 @@ def _app_spec(draw: st.DrawFn, api: str, ns: _Ns, backend: str,
         spec["image"] = draw(IMAGE_REF)
     spec["command"] = draw(COMMAND)
     if draw(st.booleans()):
-        spec["options"] = draw(TEXT)
+        spec["options"] = draw(OPTIONS)
     if draw(st.integers(0, 3)) == 0:
         spec["repo"] = draw(st.sampled_from([
             "https://github.com/org/repo", "https://github.com/org/repo.git",
@@ -493,7 +498,7 @@ def _workflow_spec(draw: st.DrawFn, ns: _Ns) -> Doc:
         if deps:
             step["dependsOn"] = deps
         if draw(st.booleans()):
-            step["options"] = draw(TEXT)
+            step["options"] = draw(OPTIONS)
         if draw(st.booleans()):
             step["size"] = draw(st.sampled_from(SIZES))
         steps.append(step)
@@ -516,7 +521,7 @@ def _run_spec(draw: st.DrawFn, app: Doc, ref: Any, ns: _Ns, backend: str, pspec:
     if draw(st.booleans()):
         spec["supportsGpu"] = draw(st.booleans())
     if not workflow and draw(st.booleans()):
-        spec["options"] = draw(TEXT)
+        spec["options"] = draw(OPTIONS)
     env = _env(draw, secret)
     if env:
         spec["env"] = env
