@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from codeflare_compile.emit.yaml import dump_yaml_stream
 from codeflare_compile.ir import Overrides
 from codeflare_compile.pipeline import compile_paths
+from codeflare_compile.shelltext import swallow_problem
 from tests.helpers import REPO, run_cli
 from tests.test_goyaml import NON_STRINGS
 
@@ -128,6 +129,8 @@ AMBIGUOUS = st.one_of(st.sampled_from(NON_STRINGS),
                       st.text(alphabet="0189.eE+-_xobyYnN:", min_size=1, max_size=6))
 LABEL_VALUES = AMBIGUOUS.filter(lambda v: v[0].isalnum() and v[-1].isalnum()
                                 and all(c.isalnum() or c in "-_." for c in v))
+#: Shell text: quoted where its end would swallow the task (refused with CF430).
+SHELL_TEXT = AMBIGUOUS.map(lambda text: shlex.quote(text) if swallow_problem(text) else text)
 ENV = st.dictionaries(st.sampled_from(["LR", "DECAY", "VERBOSE", "SEED"]), AMBIGUOUS, max_size=3)
 
 
@@ -142,19 +145,19 @@ def scalar_heavy_inputs(draw: st.DrawFn) -> str:
     documents = [
         {"kind": "Application", "metadata": {"name": "sweep"},
          "spec": {"api": "workqueue", "image": "python:3.12-slim",
-                  "command": "python3 main.py " + draw(AMBIGUOUS),
-                  "options": draw(AMBIGUOUS), "env": draw(ENV),
+                  "command": "python3 main.py " + draw(SHELL_TEXT),
+                  "options": draw(SHELL_TEXT), "env": draw(ENV),
                   "code": [{"name": "main.py", "source": draw(AMBIGUOUS)}],
                   "tasks": draw(st.lists(AMBIGUOUS, min_size=1, max_size=4))}},
         {"kind": "Run", "metadata": meta,
-         "spec": {"application": "sweep", "env": draw(ENV), "options": draw(AMBIGUOUS)}},
+         "spec": {"application": "sweep", "env": draw(ENV), "options": draw(SHELL_TEXT)}},
         {"kind": "Application", "metadata": {"name": "tune"},
          "spec": {"api": "ray", "image": "rayproject/ray:2.9.0", "command": "python3 tune.py",
                   "env": draw(ENV)}},
         {"kind": "Run", "metadata": {**meta, "name": "t"}, "spec": {"application": "tune"}},
         {"kind": "Application", "metadata": {"name": "flow"},
          "spec": {"api": "workflow", "steps": [
-             {"name": "a", "application": "sweep", "options": draw(AMBIGUOUS)}]}},
+             {"name": "a", "application": "sweep", "options": draw(SHELL_TEXT)}]}},
         {"kind": "Run", "metadata": {**meta, "name": "f"}, "spec": {"application": "flow"}},
     ]
     return "".join("---\n" + json.dumps({"apiVersion": "codeflare.dev/v1alpha1", **doc}) + "\n"
