@@ -113,7 +113,11 @@ def test_a_workflow_is_explained_with_its_steps() -> None:
                                  ("evaluate", ["prepare"], "xs"),
                                  ("report", ["train", "evaluate"], "xxs")]
     train = record["steps"][1]
-    assert train["objects"] == ["template train creates", "  AppWrapper default/nightly-train",
+    digests = {m[0] for o in train["objects"] if (m := re.search(r"-[0-9a-f]{10}$", o))}
+    assert len(digests) == 1, "every object the step creates carries the workflow's hash"
+    (digest,) = digests
+    assert [o.removesuffix(digest) for o in train["objects"]] == [
+                                "template train creates", "  AppWrapper default/nightly-train",
                                 "    PodGroup default/nightly-train",
                                 "    Service default/nightly-train",
                                 "    Job default/nightly-train"]
