@@ -252,7 +252,8 @@ def check_command(
     standard input.
 
     Made for pre-commit and CI: give it the changed files and, with -I, the folders their
-    references resolve in. Files written by --out-dir are never read as input.
+    references resolve in. Files the compiler wrote (--out-dir, -o, stdout redirected to a
+    file: their first line is its marker) are never read as input.
     """
     commands.check_main(paths=paths, include=include, namespace=namespace, queueing=queueing,
                         gang=gang, datasets=datasets, datashim_group=datashim_group,

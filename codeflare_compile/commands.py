@@ -52,7 +52,8 @@ def compile_main(
     result = run(paths, include, overrides, crds, allow_empty, debug, diagnostics=diagnostics,
                  skip_unrelated=skip_unrelated, strict=warnings_as_errors,
                  output="yaml" if format == "yaml" else "objects", jobs=jobs,
-                 stdin_filename=stdin_filename)
+                 stdin_filename=stdin_filename, out_dir=out_dir,
+                 note_skipped=diagnostics == "text")
     if out_dir is not None:
         write_out_dir(result, out_dir, check=check or diff, diff=diff,
                       fail_on_change=fail_on_change)
@@ -60,6 +61,10 @@ def compile_main(
     from codeflare_compile.emit.yaml import dump_json_list
 
     chunks = [dump_json_list(result.objects)] if format == "json" else yaml_chunks(result)
+    if format == "yaml" and (output is not None or _stdout_is_a_file()):
+        from codeflare_compile.emit.outdir import MARKER
+
+        chunks = [f"{MARKER}\n", *chunks]  # never read back as input (see `select`)
     if output is None:
         sys.stdout.writelines(chunks)
         return
@@ -121,12 +126,14 @@ def fail(message: str, code: int) -> NoReturn:
 def run(paths: list[str], includes: list[str], overrides: Overrides, crds: list[Path],
         allow_empty: bool, debug: bool, *, diagnostics: DiagnosticsFormat = "text",
         skip_unrelated: bool = False, strict: bool = False, output: Output = "none",
-        jobs: int = 1, stdin_filename: str | None = None) -> Compilation:
+        jobs: int = 1, stdin_filename: str | None = None, out_dir: Path | None = None,
+        note_skipped: bool = False) -> Compilation:
     """Compile and validate, keeping `output` (see `Finish`); print diagnostics; exit non-zero
     on any error."""
     result = compile_inputs(paths, includes, overrides, allow_empty, debug, skip_unrelated,
                             finish=finish_for(crds, output), jobs=jobs,
-                            stdin_filename=stdin_filename)
+                            stdin_filename=stdin_filename, out_dir=out_dir,
+                            note_skipped=note_skipped)
     report(result, diagnostics, strict=strict)
     check_validation(result)
     return result
@@ -149,9 +156,11 @@ def finish_for(crds: list[Path], output: Output) -> Finish:
         fail(f"cannot read CRDs: {exc}", EXIT_USAGE)
 
 
-def select(paths: list[str], skip_unrelated: bool) -> list[str]:
-    """The input files: folders expanded, files written by --out-dir left out (they are output,
-    never input), and with --skip-unrelated files that do not mention codeflare.dev."""
+def select(paths: list[str], skip_unrelated: bool, skipped: list[str] | None = None
+           ) -> list[str]:
+    """The input files: folders expanded, files the compiler wrote (their first line is the
+    marker: --out-dir, -o, redirected stdout) left out and added to `skipped`, and with
+    --skip-unrelated files that do not mention codeflare.dev."""
     from codeflare_compile.emit.outdir import is_generated
     from codeflare_compile.source import STDIN, discover
 
@@ -161,6 +170,8 @@ def select(paths: list[str], skip_unrelated: bool) -> list[str]:
             selected.append(file)
             continue
         if is_generated(file):
+            if skipped is not None:
+                skipped.append(file)
             continue
         if skip_unrelated:
             try:
@@ -175,8 +186,11 @@ def select(paths: list[str], skip_unrelated: bool) -> list[str]:
 
 def compile_inputs(paths: list[str], includes: list[str], overrides: Overrides, allow_empty: bool,
                    debug: bool, skip_unrelated: bool = False, finish: Finish | None = None,
-                   jobs: int = 1, stdin_filename: str | None = None) -> Compilation:
-    """Select the inputs and run the pipeline; usage and internal errors exit here."""
+                   jobs: int = 1, stdin_filename: str | None = None,
+                   out_dir: Path | None = None, note_skipped: bool = True) -> Compilation:
+    """Select the inputs and run the pipeline; usage and internal errors exit here. With
+    `note_skipped`, a note names the inputs left out because the compiler wrote them (but for
+    those in `out_dir`, which this run rewrites anyway)."""
     from codeflare_compile.source import MAX_FILE_BYTES, STDIN, InputError
 
     if overrides.namespace is not None:
@@ -187,9 +201,19 @@ def compile_inputs(paths: list[str], includes: list[str], overrides: Overrides, 
     try:
         from codeflare_compile.pipeline import Finish, compile_paths
 
-        return compile_paths(select(paths, skip_unrelated), select(includes, skip_unrelated),
-                                    overrides, allow_empty=allow_empty, finish=finish or Finish(),
-                                    jobs=jobs, stdin=stdin)
+        skipped: list[str] = []
+        files = select(paths, skip_unrelated, skipped), select(includes, skip_unrelated, skipped)
+        if out_dir is not None:
+            skipped = [f for f in skipped if not Path(f).resolve().is_relative_to(
+                out_dir.resolve())]
+        if skipped and note_skipped:
+            named = ", ".join(skipped[:3]) + (f" and {len(skipped) - 3} more"
+                                              if len(skipped) > 3 else "")
+            sys.stderr.write(f"codeflare-compile: note: skipped {len(skipped)} file"
+                             f"{'s' if len(skipped) > 1 else ''} codeflare-compile wrote (the "
+                             f"first line is its marker): {named}\n")
+        return compile_paths(*files, overrides, allow_empty=allow_empty,
+                             finish=finish or Finish(), jobs=jobs, stdin=stdin)
     except InputError as exc:
         fail(str(exc), EXIT_USAGE)
     except Exception as exc:  # a compiler bug: say so plainly, traceback only on request
@@ -230,6 +254,17 @@ def report(result: Compilation, fmt: DiagnosticsFormat = "text", *, strict: bool
                                 color=fmt == "text" and use_color(sys.stderr)))
     if any(d.severity is Severity.ERROR or strict for d in diagnostics):
         raise SystemExit(EXIT_INPUT)
+
+
+def _stdout_is_a_file() -> bool:
+    """Whether stdout is redirected to a regular file (not a terminal, a pipe or a socket)."""
+    import os
+    import stat
+
+    try:
+        return stat.S_ISREG(os.fstat(sys.stdout.fileno()).st_mode)
+    except (OSError, ValueError, AttributeError):  # no descriptor: captured, or closed
+        return False
 
 
 def check_namespace(namespace: str) -> None:
