@@ -32,6 +32,7 @@ _CODE_BY_TYPE = {
     "invalid_name": Code.INVALID_NAME,
     "invalid_quantity": Code.INVALID_QUANTITY,
     "inline_credentials": Code.INLINE_CREDENTIALS,
+    "reserved_label": Code.RESERVED_LABEL,
 }
 #: Errors raised by the input models themselves, whose messages already say what is wrong.
 _OWN_MESSAGES = frozenset({"one_of", "archetype_requires", "archetype_field"})
@@ -222,6 +223,8 @@ def _report(error: ErrorDetails, doc: Document, model_cls: type[BaseModel],
     field = str(path[-1]) if path else ""
     dotted = ".".join(str(p) for p in path)
     help_text = _HELP_BY_TYPE.get(kind)
+    if kind == "reserved_label":  # which setting does the job instead
+        help_text = error["ctx"]["instead"]
     if kind == "extra_forbidden":
         allowed = _fields_at(model_cls, error["loc"][:-1])
         diags.error(code, f"unknown field '{field}' in {doc.data.get('kind')}",

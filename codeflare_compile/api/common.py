@@ -20,6 +20,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
+from codeflare_compile.api.labels import reserved
 from codeflare_compile.k8s import (
     DNS1123_LABEL,
     DNS1123_SUBDOMAIN,
@@ -93,6 +94,16 @@ def _label_key(value: str) -> str:
     return value
 
 
+def _users_key(value: str) -> str:
+    """A label or annotation key the user may set: not under a controller's prefix."""
+    owned = reserved(value)
+    if owned is not None:
+        why, instead = owned
+        raise PydanticCustomError("reserved_label", "'{key}' {why}",
+                                  {"key": value, "why": why, "instead": instead})
+    return value
+
+
 def _label_value(value: str) -> str:
     if not (len(value) <= 63 and LABEL_VALUE.fullmatch(value)):
         raise PydanticCustomError("invalid_label_value", "not a label value", {})
@@ -148,6 +159,8 @@ LabelKey = Annotated[
     WithJsonSchema({"type": "string", "pattern": r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?"
                     r"(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?([A-Za-z0-9][-A-Za-z0-9_.]*)?"
                     r"[A-Za-z0-9]$"})]
+#: A key of the user's own labels and annotations (see api/labels.py).
+UserLabelKey = Annotated[LabelKey, AfterValidator(_users_key)]
 LabelValue = Annotated[StrictStr, AfterValidator(_label_value), WithJsonSchema(
     {"type": "string", "maxLength": 63, "pattern": anchored(LABEL_VALUE)})]
 #: Text that ends up in a program's arguments or environment: anything but NUL.
@@ -188,8 +201,8 @@ class Model(BaseModel):
 class Metadata(Model):
     name: Name
     namespace: Name | None = None
-    labels: dict[LabelKey, LabelValue] = Field(default_factory=dict)
-    annotations: dict[LabelKey, StrictStr] = Field(default_factory=dict)
+    labels: dict[UserLabelKey, LabelValue] = Field(default_factory=dict)
+    annotations: dict[UserLabelKey, StrictStr] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _annotations_fit(self) -> Metadata:
