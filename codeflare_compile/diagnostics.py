@@ -32,11 +32,13 @@ class Code(str, Enum):
     INVALID_QUANTITY = "CF205"
     WRONG_SCOPE = "CF206"
     INLINE_CREDENTIALS = "CF207"
+    RESERVED_LABEL = "CF208"
     UNSUPPORTED_KUBE_VERSION = "CF210"
     # references between resources
     UNKNOWN_REFERENCE = "CF301"
     DUPLICATE_RESOURCE = "CF302"
     SECOND_PLATFORM = "CF303"
+    OBJECT_COLLISION = "CF304"
     # policy passes
     SIZE_NOT_CONFIGURED = "CF401"
     AMBIGUOUS_SIZE_POLICY = "CF402"
@@ -56,6 +58,7 @@ class Code(str, Enum):
     STEP_CYCLE = "CF423"
     # what the output must be for its readers (CF430 to CF439)
     COMMAND_LINE_SPLIT = "CF430"
+    OVER_SIZE_LIMIT = "CF431"
     # lowering
     UNSUPPORTED = "CF501"
     IGNORED_SETTING = "CF502"

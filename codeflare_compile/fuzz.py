@@ -12,9 +12,10 @@ input is compiled the way the command line does it, under a randomly chosen targ
 built, resolved, lowered, validated, emitted, its diagnostics rendered in every format.
 
 Clean diagnostics and valid output are the only acceptable outcomes. A crash is any exception
-escaping, output that fails validation, output that differs when compiled again, or an error
-diagnostic pointing outside the input. Each new crash (one per place in the code) is saved to
-`--crashes` and printed with its traceback; the exit code is 1 if any was found.
+escaping, output that fails validation or is over a Kubernetes size limit, output that differs
+when compiled again, or an error diagnostic pointing outside the input. Each new crash (one per
+place in the code) is saved to `--crashes` and printed with its traceback; the exit code is 1 if
+any was found.
 
 The run is deterministic for a seed: the same inputs in the same order (a time bound only
 decides how many of them are tried). Pure Python on purpose: it runs on every platform and
@@ -116,6 +117,7 @@ def compile_once(data: bytes, folder: Path, target: dict[str, str | None],
     from codeflare_compile import validate
     from codeflare_compile.diagnostics import Severity
     from codeflare_compile.emit.yaml import dump_json_list, dump_yaml_stream
+    from codeflare_compile.emitted import oversized
     from codeflare_compile.pipeline import compile_paths
     from codeflare_compile.report import render_all
 
@@ -136,6 +138,11 @@ def compile_once(data: bytes, folder: Path, target: dict[str, str | None],
         if failures:
             return Crash("invalid-output:" + failures[0].path, "the output failed validation:\n"
                          + "\n".join(f"  {f.subject}: {f.path}: {f.message}" for f in failures))
+        for obj in result.objects:
+            for limit, inner, size in oversized(obj):
+                return Crash(f"over-limit:{limit}", f"{inner.get('kind')} "
+                             f"'{inner.get('metadata', {}).get('name')}' is over the {limit} "
+                             f"size limit ({size:,} bytes) without a diagnostic")
         text = dump_yaml_stream(result.objects)
         dump_json_list(result.objects)
         if twice:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from codeflare_compile.build import build
 from codeflare_compile.diagnostics import Code, Diagnostic, Diagnostics
 from codeflare_compile.emit.yaml import dump_yaml_stream
+from codeflare_compile.emitted import Identity, check_collisions, check_sizes, identities
 from codeflare_compile.ir import Lowered, Overrides, Program, RunPlan, Target
 from codeflare_compile.lower import LOWERINGS, unsupported
 from codeflare_compile.lower.names import content_hash
@@ -115,6 +116,8 @@ class _Lowered:
     shared: list[dict[str, Any]]
     diagnostics: list[Diagnostic]
     validation_error: str | None
+    #: Every object the cluster will hold for the Run, those its objects carry included.
+    identities: list[Identity] = field(default_factory=list)
 
 
 def compile_paths(paths: Sequence[str], includes: Sequence[str], overrides: Overrides,
@@ -151,6 +154,7 @@ def _compile_paths(paths: Sequence[str], includes: Sequence[str], overrides: Ove
     lowered = ordered_map(lambda group: _lower_group(group, target, finish, version), groups,
                           jobs)
     shared: dict[tuple[str, ...], dict[str, Any]] = {}
+    emitted: list[tuple[RunPlan, list[Identity]]] = []
     for group, out in zip(groups, lowered, strict=True):
         for diagnostic in out.diagnostics:
             diags.add(diagnostic)
@@ -158,8 +162,10 @@ def _compile_paths(paths: Sequence[str], includes: Sequence[str], overrides: Ove
         if group.top is None or out.objects is None:
             continue
         result.runs.append(RunOutput(group.top, out.objects, out.text, out.failures))
+        emitted.append((group.top, out.identities))
         for obj in out.shared:
             shared.setdefault(_identity(obj), obj)
+    check_collisions(emitted, diags)
     result.shared = [shared[key] for key in sorted(shared)]
     if version is not None and result.validation_error is None:
         result.shared_failures, result.validation_error = _validate(result.shared, version,
@@ -206,8 +212,10 @@ def _lower_group(group: _Group, target: Target, finish: Finish, version: str | N
     objects = lowered.objects
     failures, error = _validate(objects, version, finish.crds) if version else ([], None)
     text = dump_yaml_stream(objects) if finish.output == "yaml" and objects else ""
+    assert top is not None  # a group without its Run is never lowered
+    check_sizes([top, *named.steps], objects, text if finish.output == "yaml" else None, diags)
     return _Lowered(objects if finish.output == "objects" else [], text, failures, lowered.shared,
-                    diags.items, error)
+                    diags.items, error, identities(objects))
 
 
 def _lower_plans(group: _Group, target: Target, diags: Diagnostics) -> Lowered | None:

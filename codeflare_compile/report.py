@@ -118,6 +118,8 @@ RULES: dict[Code, tuple[str, str]] = {
     Code.INVALID_QUANTITY: ("invalid-quantity", "Not a Kubernetes quantity"),
     Code.WRONG_SCOPE: ("wrong-scope", "metadata.namespace on a cluster-scoped kind"),
     Code.INLINE_CREDENTIALS: ("inline-credentials", "Credentials written inline in a DataSet"),
+    Code.RESERVED_LABEL: ("reserved-label", "A label or annotation under a prefix a controller "
+                          "reads or the compiler sets"),
     Code.UNSUPPORTED_KUBE_VERSION: ("unsupported-kube-version", "A Platform's "
                                     "kubernetesVersion the bundled schemas cannot validate "
                                     "for"),
@@ -126,6 +128,8 @@ RULES: dict[Code, tuple[str, str]] = {
     Code.DUPLICATE_RESOURCE: ("duplicate-resource", "The same kind, namespace and name defined "
                               "twice"),
     Code.SECOND_PLATFORM: ("second-platform", "A second Platform"),
+    Code.OBJECT_COLLISION: ("object-collision", "Two inputs that emit an object with the same "
+                            "apiVersion, kind, namespace and name"),
     Code.SIZE_NOT_CONFIGURED: ("size-not-configured", "The size is missing from the "
                                "RunSizeConfiguration that applies"),
     Code.AMBIGUOUS_SIZE_POLICY: ("ambiguous-size-policy", "Two applicable RunSizeConfigurations "
@@ -151,6 +155,8 @@ RULES: dict[Code, tuple[str, str]] = {
     Code.STEP_CYCLE: ("step-cycle", "Workflow steps that depend on each other in a cycle"),
     Code.COMMAND_LINE_SPLIT: ("command-line-split", "A command or options text whose end "
                               "would swallow or split what the compiler appends to it"),
+    Code.OVER_SIZE_LIMIT: ("over-size-limit", "An emitted object, ConfigMap or set of "
+                           "annotations over a Kubernetes size limit"),
     Code.UNSUPPORTED: ("unsupported", "A setting this version cannot lower yet"),
     Code.IGNORED_SETTING: ("ignored-setting", "A setting that has no effect with the chosen "
                            "target"),
