@@ -139,7 +139,8 @@ def _tasks_span(plan: RunPlan) -> Span:
 
 def _object_too_large(obj: dict[str, Any], size: int, top: RunPlan,
                       by_name: dict[str, RunPlan], diags: Diagnostics) -> None:
-    """Report at the biggest input carried: a Run's tasks, an Application's code, else the Run."""
+    """Report at the largest input carried: a Run's tasks, an Application's code files, else
+    the Run; the way out depends on what carries them (a wrapper or a workflow)."""
     shares: dict[tuple[str, str], int] = {}
     for inner in carried(obj):
         role = _component(inner)
@@ -148,16 +149,21 @@ def _object_too_large(obj: dict[str, Any], size: int, top: RunPlan,
             shares[key] = shares.get(key, 0) + _entries_bytes(inner.get("data"))
     span, cause = top.run.key_span("metadata", "name"), ""
     if shares:
-        (run, role), share = max(shares.items(), key=lambda item: item[1])
+        (run, role), _ = max(shares.items(), key=lambda item: item[1])
         plan = by_name.get(run, top)
         span = _tasks_span(plan) if role == "tasks" else plan.app.span("spec", "code")
-        cause = f" ({share:,} of them {'tasks' if role == 'tasks' else 'code files'})"
+        total = sum(share for (_, other), share in shares.items() if other == role)
+        cause = f" ({total:,} of them {'tasks' if role == 'tasks' else 'code files'})"
+    if obj.get("kind") == "Workflow":
+        way_out = ("split the workflow's steps over several workflow Runs, or give its steps "
+                   "fewer or smaller tasks")
+    else:
+        way_out = ("queue with --queueing kueue or none (the workload and its ConfigMaps are "
+                   "then separate objects), or split the tasks over several Runs")
     diags.error(Code.OVER_SIZE_LIMIT,
                 f"{_what(obj)} takes {size:,} bytes{cause}, more than the {MAX_OBJECT_BYTES:,} "
                 "(1.5 MiB) etcd stores in one object", span,
-                help="split the work over several Runs (fewer tasks or steps each), queue with "
-                     "--queueing kueue or none (the workload and its ConfigMaps are then "
-                     "separate objects), or move code files to a `repo`")
+                help=f"{way_out}; move code files to a `repo`")
 
 
 def _annotations_too_large(obj: dict[str, Any], size: int, plan: RunPlan,

@@ -54,8 +54,24 @@ def test_an_appwrapper_at_the_etcd_limit_compiles_and_one_byte_more_is_refused(
     assert "in.yaml:8:10: error[CF431]: AppWrapper 'run-" in out.stderr
     assert (f"takes {MAX_OBJECT_BYTES + 1:,} bytes (909,000 of them tasks), more than the "
             f"{MAX_OBJECT_BYTES:,} (1.5 MiB) etcd stores in one object") in out.stderr
-    assert "help: split the work over several Runs" in out.stderr
-    assert "--queueing kueue" in out.stderr
+    assert "help: queue with --queueing kueue or none" in out.stderr
+
+
+def test_a_workflow_of_three_workqueues_over_the_etcd_limit_is_refused(tmp_path: Path) -> None:
+    """Each step's 900 KB of tasks fits its own AppWrapper; the Workflow carrying all three
+    (2.7 MB) does not."""
+    tasks = json.dumps([f"{i:04d}" + "t" * 895 for i in range(1000)])
+    steps = "[{name: a, application: wq}, {name: b, application: wq, dependsOn: [a]}, " \
+            "{name: c, application: wq, dependsOn: [b]}]"
+    out = _compile(tmp_path, (
+        f"{APP}metadata: {{name: wq}}\nspec: {{api: workqueue, image: python:3.12-slim, "
+        f"command: python3 main.py, tasks: {tasks}}}\n---\n{APP}metadata: {{name: flow}}\n"
+        f"spec: {{api: workflow, steps: {steps}}}\n---\n{RUN}metadata: {{name: f}}\n"
+        "spec: {application: flow}\n"))
+    assert (out.exit_code, out.stdout) == (1, "")
+    assert "error[CF431]: Workflow 'f-" in out.stderr
+    assert "(2,727,000 of them tasks), more than the 1,572,864 (1.5 MiB)" in out.stderr
+    assert "help: split the workflow's steps over several workflow Runs" in out.stderr
 
 
 def _code_file(content_bytes: int) -> str:
