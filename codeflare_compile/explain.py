@@ -14,6 +14,7 @@ from codeflare_compile.api.application import ImageRef
 from codeflare_compile.diagnostics import Span
 from codeflare_compile.ir import Program, ResolvedInput, RunPlan
 from codeflare_compile.pipeline import Compilation
+from codeflare_compile.target.queueing import KUEUE_DIRECT, kind_of
 
 
 def explain(result: Compilation, run: str | None = None) -> list[dict[str, Any]]:
@@ -61,6 +62,8 @@ def _record(plan: RunPlan, objects: list[dict[str, Any]], program: Program) -> d
         "code": {"repo": plan.app.model.spec.repo, "files": [p for p, _ in plan.code.files],
                  "workingDir": plan.code.workdir} if plan.code else None,
         "target": {"queueing": target.queueing, "queue": plan.run.model.spec.queue,
+                   "queuedByKueueDirectly": target.queueing == "appwrapper" and any(
+                       kind_of(o) in KUEUE_DIRECT for o in objects),
                    "gangScheduling": target.gang,
                    "schedulerName": target.scheduler_name if target.gang != "none" else None},
         "objects": list(_objects(objects)),
@@ -153,7 +156,9 @@ def _text(r: dict[str, Any]) -> str:
                      f"{r['code']['workingDir']}")
     t = r["target"]
     lines.append(f"  queueing     {t['queueing']}" + (f", queue {t['queue']}" if t["queue"]
-                                                      else ""))
+                                                      else "")
+                 + (" (the RayJob is queued by Kueue directly: an AppWrapper would never see "
+                    "it succeed)" if t["queuedByKueueDirectly"] else ""))
     lines.append(f"  gang         {t['gangScheduling']}" + (
         f" (schedulerName {t['schedulerName']})" if t["schedulerName"] else ""))
     lines.append("  objects")

@@ -37,12 +37,12 @@ def test_text_report() -> None:
         f"f4e3d2c1b0a998877 (from Image 'ray-gpu' ({where}/apps.yaml:4:3), pinned by digest)\n"
         "  pull secrets quay-ml, registry-creds\n"
         "  priority     low → PriorityClass batch-low\n"
-        "  queueing     appwrapper\n"
+        "  queueing     appwrapper (the RayJob is queued by Kueue directly: an AppWrapper would "
+        "never see it succeed)\n"
         "  gang         coscheduler (schedulerName scheduler-plugins-scheduler)\n"
         "  objects\n"
-        f"    AppWrapper team-a/{RUN}\n"
-        f"      PodGroup team-a/{RUN}\n"
-        f"      RayJob team-a/{RUN}\n"
+        f"    PodGroup team-a/{RUN}\n"
+        f"    RayJob team-a/{RUN}\n"
     )
 
 
