@@ -6,6 +6,7 @@ from typing import Any
 
 from codeflare_compile.diagnostics import Diagnostics
 from codeflare_compile.ir import Lowered, Overrides
+from codeflare_compile.kubeversion import parse
 from codeflare_compile.lower.shell import lower_shell
 from codeflare_compile.passes.sizing import sizing
 from codeflare_compile.target.gang import gang
@@ -105,6 +106,7 @@ def test_no_pod_failure_policy_where_kubernetes_would_drop_it() -> None:
     feature-gates/JobPodFailurePolicy.md); the API server drops the field where the gate is off
     (kubernetes pkg/registry/batch/job/strategy.go, PrepareForCreate)."""
     for version, kept in (("1.25", False), ("v1.25.16", False), ("1.26", True), (None, True)):
-        low, _ = lowered(shell_app() + run(), Overrides(kube_version=version))
+        parsed = parse(version) if version else None
+        low, _ = lowered(shell_app() + run(), Overrides(kube_version=parsed))
         assert ("podFailurePolicy" in low.workload["spec"]) is kept, version
         assert low.workload["spec"]["backoffLimit"] == 0
