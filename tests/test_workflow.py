@@ -56,7 +56,8 @@ def test_steps_are_wrapped_but_the_workflow_is_not() -> None:
     assert {n: m["kind"] for n, m in manifests.items()} == {
         "prepare": "AppWrapper", "evaluate--podgroup-0": "PodGroup", "evaluate": "RayJob",
         "train": "AppWrapper", "report": "AppWrapper"}
-    assert manifests["train"]["metadata"]["name"] == "nightly-train"
+    digest = workflow_of(objects)["metadata"]["name"].removeprefix("nightly-")
+    assert manifests["train"]["metadata"]["name"] == f"nightly-train-{digest}"  # the unit's hash
     train_job = manifests["train"]["spec"]["components"][-1]["template"]
     assert train_job["spec"]["completions"] == 2  # the step's size (sm), not the Run's (xs)
     assert {t["resource"].get("successCondition") for t in templates} == {
