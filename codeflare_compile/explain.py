@@ -13,8 +13,8 @@ from typing import Any
 from codeflare_compile.api.application import ImageRef
 from codeflare_compile.diagnostics import Span
 from codeflare_compile.ir import Program, ResolvedInput, RunPlan
+from codeflare_compile.lower.names import wraps
 from codeflare_compile.pipeline import Compilation
-from codeflare_compile.target.queueing import KUEUE_DIRECT, kind_of
 
 
 def explain(result: Compilation, run: str | None = None) -> list[dict[str, Any]]:
@@ -77,8 +77,8 @@ def _record(plan: RunPlan, objects: list[dict[str, Any]], program: Program) -> d
         "code": {"repo": plan.app.model.spec.repo, "files": [p for p, _ in plan.code.files],
                  "workingDir": plan.code.workdir} if plan.code else None,
         "target": {"queueing": target.queueing, "queue": plan.run.model.spec.queue,
-                   "queuedByKueueDirectly": target.queueing == "appwrapper" and any(
-                       kind_of(o) in KUEUE_DIRECT for o in objects),
+                   "queuedByKueueDirectly": target.queueing == "appwrapper" and not wraps(
+                       target.queueing, plan.archetype),
                    "gangScheduling": target.gang,
                    "schedulerName": target.scheduler_name if target.gang != "none" else None},
         "objects": list(_objects(objects)),

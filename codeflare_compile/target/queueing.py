@@ -14,20 +14,20 @@ from typing import Any
 from codeflare_compile.diagnostics import Code, Diagnostics
 from codeflare_compile.ir import Lowered, PodSet, Target
 from codeflare_compile.lower import pods
+from codeflare_compile.lower.names import wraps
 
 QUEUE_LABEL = "kueue.x-k8s.io/queue-name"
 PRIORITY_LABEL = "kueue.x-k8s.io/priority-class"
 FAULT_TOLERANCE = "workload.codeflare.dev.appwrapper"
 #: MCAD's integer `spec.priority` for each Run priority (higher dispatches first).
 MCAD_PRIORITY = {"low": 1, "normal": 5, "high": 10}
-#: Workloads an AppWrapper can never see succeed, queued by Kueue directly instead. The
-#: AppWrapper succeeds only when its pods have (appwrapper `internal/controller/appwrapper/
+#: Why `names.KUEUE_DIRECT` (Ray) is not wrapped under `appwrapper` but queued by Kueue directly:
+#: the AppWrapper succeeds only when its pods have (appwrapper `internal/controller/appwrapper/
 #: appwrapper_controller.go`, Reconcile, "Handle Success"; its RayJob status check is commented
 #: out in getComponentStatus), and KubeRay deletes a RayJob's cluster when the job ends
 #: (`shutdownAfterJobFinishes`, which Kueue requires), so the pods vanish instead of succeeding and
 #: the AppWrapper resets, re-running the job. Kueue's RayJob integration reads the RayJob's own
 #: status (kueue `pkg/controller/jobs/rayjob/rayjob_controller.go`, Finished).
-KUEUE_DIRECT = frozenset({"ray.io/v1/RayJob"})
 #: MCAD's `completionstatus` for the workload item: condition types MCAD looks for (as
 #: case-insensitive substrings) in the object's `status.conditions` before it moves the
 #: AppWrapper to Completed (multi-cluster-app-dispatcher v1.34.0
@@ -82,7 +82,7 @@ def queueing(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowered:
 
 def queueing_of(lowered: Lowered, target: Target) -> str:
     """The queueing the Run gets: the target's, except where it could never finish."""
-    if target.queueing == "appwrapper" and kind_of(lowered.workload) in KUEUE_DIRECT:
+    if target.queueing == "appwrapper" and not wraps(target.queueing, lowered.plan.archetype):
         return "kueue"
     return target.queueing
 
