@@ -59,6 +59,8 @@ class Code(str, Enum):
     # what the output must be for its readers (CF430 to CF439)
     COMMAND_LINE_SPLIT = "CF430"
     OVER_SIZE_LIMIT = "CF431"
+    # queueing targets (CF440 to CF444)
+    CANNOT_FINISH = "CF440"
     # lowering
     UNSUPPORTED = "CF501"
     IGNORED_SETTING = "CF502"

@@ -157,6 +157,8 @@ RULES: dict[Code, tuple[str, str]] = {
                               "would swallow or split what the compiler appends to it"),
     Code.OVER_SIZE_LIMIT: ("over-size-limit", "An emitted object, ConfigMap or set of "
                            "annotations over a Kubernetes size limit"),
+    Code.CANNOT_FINISH: ("cannot-finish", "A workload the queueing target would never see "
+                         "finish"),
     Code.UNSUPPORTED: ("unsupported", "A setting this version cannot lower yet"),
     Code.IGNORED_SETTING: ("ignored-setting", "A setting that has no effect with the chosen "
                            "target"),
