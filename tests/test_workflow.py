@@ -52,7 +52,8 @@ def test_steps_are_wrapped_but_the_workflow_is_not() -> None:
     templates = workflow_of(objects)["spec"]["templates"][1:]
     manifests = {t["name"]: yaml.safe_load(t["resource"]["manifest"]) for t in templates}
     assert {m["kind"] for m in manifests.values()} == {"AppWrapper"}
-    assert manifests["train"]["metadata"]["name"] == "nightly-train"
+    digest = workflow_of(objects)["metadata"]["name"].removeprefix("nightly-")
+    assert manifests["train"]["metadata"]["name"] == f"nightly-train-{digest}"  # the unit's hash
     train_job = manifests["train"]["spec"]["components"][-1]["template"]
     assert train_job["spec"]["completions"] == 2  # the step's size (sm), not the Run's (xs)
     assert {t["resource"]["successCondition"] for t in templates} == {"status.phase == Succeeded"}
