@@ -38,7 +38,7 @@ def test_a_digit_first_run_and_its_prefixed_twin_collide(tmp_path: Path) -> None
     out = run_cli("compile", "in.yaml", cwd=tmp_path)
     assert (out.exit_code, out.stdout) == (1, "")
     assert re.search(r"in\.yaml:14:12: error\[CF304\]: Run 'r-1abc' emits \w+ 'r-1abc' "
-                     r"\([\w./]+\) in namespace 'default', as does Run '1abc': one would "
+                     r"\([\w./-]+\) in namespace 'default', as does Run '1abc': one would "
                      r"overwrite the other", out.stderr), out.stderr
     assert "note: in.yaml:9:12: Run '1abc' is here" in out.stderr
     assert "help: rename one of the Runs" in out.stderr
@@ -51,7 +51,7 @@ def test_a_long_run_and_one_named_after_its_cut_form_collide(tmp_path: Path) -> 
     (tmp_path / "in.yaml").write_text(APP + _runs(long, cut))
     out = run_cli("compile", "in.yaml", cwd=tmp_path)
     assert (out.exit_code, out.stdout) == (1, "")
-    assert re.search(rf"emits \w+ '{cut}' \([\w./]+\) in namespace 'default'", out.stderr)
+    assert re.search(rf"emits \w+ '{cut}' \([\w./-]+\) in namespace 'default'", out.stderr)
     assert out.stderr.count("error[CF304]") == 1
 
 
