@@ -5,7 +5,7 @@ An object is stored whole in etcd, whose request limit is 1.5 MiB by default (et
 `server/embed/config.go`, `DefaultMaxRequestBytes`): a Workflow embeds its steps' objects, an
 AppWrapper its components, ConfigMaps included. The API server refuses a ConfigMap whose data
 takes more than 1 MiB (kubernetes `pkg/apis/core/validation/validation.go`,
-`ValidateConfigMap`: keys and values against `core.MaxSecretSize`) and an object whose
+`ValidateConfigMap`: the values' bytes against `core.MaxSecretSize`) and an object whose
 annotations take more than 256 KiB (apimachinery `pkg/api/validation/objectmeta.go`,
 `ValidateAnnotationsSize`: keys and values against `TotalAnnotationSizeLimitB`). Each is checked
 on every object and every object it carries, and reported at the input that made it large.
@@ -78,8 +78,14 @@ def identities(objects: list[dict[str, Any]]) -> list[Identity]:
 
 
 def _entries_bytes(mapping: dict[str, Any] | None) -> int:
+    """Keys and values, as annotations are counted."""
     return sum(len(k.encode()) + len(v.encode()) for k, v in (mapping or {}).items()
                if isinstance(v, str))
+
+
+def _values_bytes(mapping: dict[str, Any] | None) -> int:
+    """Values only, as a ConfigMap's data is counted (the compiler writes no binaryData)."""
+    return sum(len(v.encode()) for v in (mapping or {}).values() if isinstance(v, str))
 
 
 def oversized(obj: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], int]]:
@@ -93,7 +99,7 @@ def oversized(obj: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], int]]:
         if taken > MAX_ANNOTATIONS_BYTES:
             yield "annotations", inner, taken
         if inner.get("kind") == "ConfigMap" and inner.get("apiVersion") == "v1":
-            data = _entries_bytes(inner.get("data")) + _entries_bytes(inner.get("binaryData"))
+            data = _values_bytes(inner.get("data"))
             if data > MAX_CONFIG_MAP_BYTES:
                 yield "config-map", inner, data
 
@@ -146,7 +152,7 @@ def _object_too_large(obj: dict[str, Any], size: int, top: RunPlan,
         role = _component(inner)
         if inner.get("kind") == "ConfigMap" and role in ("tasks", "code"):
             key = (_run_of(inner), role)
-            shares[key] = shares.get(key, 0) + _entries_bytes(inner.get("data"))
+            shares[key] = shares.get(key, 0) + _values_bytes(inner.get("data"))
     span, cause = top.run.key_span("metadata", "name"), ""
     if shares:
         (run, role), _ = max(shares.items(), key=lambda item: item[1])
