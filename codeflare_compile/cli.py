@@ -20,6 +20,7 @@ from codeflare_compile.choices import (
     Gang,
     Logging,
     OutputFormat,
+    PodSecurity,
     Queueing,
     TorchBackend,
 )
@@ -72,6 +73,9 @@ DatashimGroupOpt = Annotated[Optional[DatashimGroup], typer.Option(  # noqa: UP0
     "0.3 and older).")]
 LoggingOpt = Annotated[Optional[Logging], typer.Option(  # noqa: UP045
     "--logging", help="Override the Platform's logging.")]
+PodSecurityOpt = Annotated[Optional[PodSecurity], typer.Option(  # noqa: UP045
+    "--pod-security", help="Pod Security Standards level every pod meets: baseline, or "
+    "restricted (also runAsNonRoot; refuses what the level forbids).")]
 KubeVersion = Annotated[Optional[str], typer.Option(  # noqa: UP045
     "--kube-version", help="Kubernetes version X.Y whose schemas validate the output.")]
 Crds = Annotated[list[Path], typer.Option(
@@ -124,6 +128,7 @@ def compile_command(
     datashim_group: DatashimGroupOpt = None,
     torch_backend: TorchBackendOpt = None,
     logging: LoggingOpt = None,
+    pod_security: PodSecurityOpt = None,
     kube_version: KubeVersion = None,
     crds: Crds = [],  # noqa: B006
     allow_empty: Annotated[bool, typer.Option(help="Succeed even when no object is produced.")
@@ -151,7 +156,8 @@ def compile_command(
     commands.compile_main(paths=paths, include=include, output=output, format=format,
                           namespace=namespace, queueing=queueing, gang=gang, datasets=datasets,
                           datashim_group=datashim_group, torch_backend=torch_backend,
-                          logging=logging, kube_version=kube_version, crds=crds,
+                          logging=logging, pod_security=pod_security,
+                          kube_version=kube_version, crds=crds,
                           allow_empty=allow_empty, out_dir=out_dir, check=check, diff=diff,
                           fail_on_change=fail_on_change, diagnostics=diagnostics,
                           skip_unrelated=skip_unrelated, warnings_as_errors=warnings_as_errors,
@@ -169,6 +175,7 @@ def check_command(
     datashim_group: DatashimGroupOpt = None,
     torch_backend: TorchBackendOpt = None,
     logging: LoggingOpt = None,
+    pod_security: PodSecurityOpt = None,
     kube_version: KubeVersion = None,
     crds: Crds = [],  # noqa: B006
     diagnostics: DiagnosticsOpt = "text",
@@ -184,7 +191,8 @@ def check_command(
     """
     commands.check_main(paths=paths, include=include, namespace=namespace, queueing=queueing,
                         gang=gang, datasets=datasets, datashim_group=datashim_group,
-                        torch_backend=torch_backend, logging=logging, kube_version=kube_version,
+                        torch_backend=torch_backend, logging=logging,
+                        pod_security=pod_security, kube_version=kube_version,
                         crds=crds, diagnostics=diagnostics, skip_unrelated=skip_unrelated,
                         warnings_as_errors=warnings_as_errors, jobs=jobs, debug=debug)
 
@@ -204,12 +212,13 @@ def explain_command(
     datashim_group: DatashimGroupOpt = None,
     torch_backend: TorchBackendOpt = None,
     logging: LoggingOpt = None,
+    pod_security: PodSecurityOpt = None,
     kube_version: KubeVersion = None,
     debug: Debug = False,
 ) -> None:
     """Why each size, resource, dataset, image and target was chosen, and where it came from."""
     overrides = overrides_from(namespace, queueing, gang, datasets, datashim_group, torch_backend,
-                               logging, kube_version)
+                               logging, kube_version, pod_security)
     result = compile_inputs(paths, include, overrides, allow_empty=True, debug=debug)
     report(result)
     from codeflare_compile.diagnostics import suggestion

@@ -53,6 +53,9 @@ class Code(str, Enum):
     NESTED_WORKFLOW = "CF421"
     UNKNOWN_STEP = "CF422"
     STEP_CYCLE = "CF423"
+    # pod security (CF460 to CF469)
+    POD_SECURITY_OPT_OUT = "CF460"
+    POD_SECURITY_VOLUME = "CF461"
     # lowering
     UNSUPPORTED = "CF501"
     IGNORED_SETTING = "CF502"

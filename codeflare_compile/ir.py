@@ -22,6 +22,7 @@ from codeflare_compile.choices import (
     DatashimGroup,
     Gang,
     Logging,
+    PodSecurity,
     Queueing,
     TorchBackend,
 )
@@ -69,6 +70,7 @@ class Target(NamedTuple):
     git_image: str
     workflow_service_account: str | None
     logging: Logging
+    pod_security: PodSecurity
     kube_version: str | None
     namespace: str
     default_size: str | None
@@ -88,6 +90,7 @@ class Overrides:
     datashim_group: DatashimGroup | None = None
     torch_backend: TorchBackend | None = None
     logging: Logging | None = None
+    pod_security: PodSecurity | None = None
     kube_version: str | None = None
     namespace: str | None = None
 

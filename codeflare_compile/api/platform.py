@@ -12,6 +12,7 @@ from codeflare_compile.choices import (
     DatashimGroup,
     Gang,
     Logging,
+    PodSecurity,
     Queueing,
     TorchBackend,
 )
@@ -41,6 +42,7 @@ class PlatformSpec(Model):
     git_image: ImageReference = "alpine/git:2.47.2"
     workflow_service_account: Name | None = None
     logging: Logging = "none"
+    pod_security: PodSecurity = "baseline"
     kubernetes_version: StrictStr | None = Field(default=None, pattern=r"^v?\d+\.\d+(\.\d+)?$")
     default_namespace: Name | None = None
     default_size: Size | None = None
