@@ -79,8 +79,8 @@ PodSecurityOpt = Annotated[Optional[PodSecurity], typer.Option(  # noqa: UP045
 KubeVersion = Annotated[Optional[str], typer.Option(  # noqa: UP045
     "--kube-version", help="Kubernetes version X.Y whose schemas validate the output.")]
 Crds = Annotated[list[Path], typer.Option(
-    "--crds", help="CRD files or folders: custom resources in the output are validated "
-    "against them.")]
+    "--crds", help="CRD files or folders (your cluster's): custom resources of the kinds they "
+    "define are validated against them instead of the bundled upstream CRDs.")]
 WarningsAsErrors = Annotated[bool, typer.Option(
     "--warnings-as-errors", help="Exit 1 on warnings too (an unpinned image, an ignored queue).")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")]
@@ -226,7 +226,7 @@ def explain_command(
 
     records = explain(result, run)
     if run is not None and not records:
-        names = [r.plan.name for r in result.runs]
+        names = [p.name for p in result.plans]
         fail(f"no Run named '{run}': {suggestion(run, names, 'Run')}", EXIT_USAGE)
     sys.stdout.write(render_json(records) if format == "json" else render_text(records))
 

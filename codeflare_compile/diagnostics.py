@@ -32,6 +32,7 @@ class Code(str, Enum):
     INVALID_QUANTITY = "CF205"
     WRONG_SCOPE = "CF206"
     INLINE_CREDENTIALS = "CF207"
+    UNSUPPORTED_KUBE_VERSION = "CF210"
     # references between resources
     UNKNOWN_REFERENCE = "CF301"
     DUPLICATE_RESOURCE = "CF302"

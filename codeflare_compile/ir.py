@@ -27,6 +27,7 @@ from codeflare_compile.choices import (
     TorchBackend,
 )
 from codeflare_compile.diagnostics import Span
+from codeflare_compile.kubeversion import KubeVersion
 from codeflare_compile.source import DocPath, Document
 
 M = TypeVar("M", bound=BaseModel)
@@ -71,7 +72,7 @@ class Target(NamedTuple):
     workflow_service_account: str | None
     logging: Logging
     pod_security: PodSecurity
-    kube_version: str | None
+    kube_version: KubeVersion | None  # None: the newest the validator knows
     namespace: str
     default_size: str | None
     priority_classes: dict[str, str]
@@ -91,7 +92,7 @@ class Overrides:
     torch_backend: TorchBackend | None = None
     logging: Logging | None = None
     pod_security: PodSecurity | None = None
-    kube_version: str | None = None
+    kube_version: KubeVersion | None = None
     namespace: str | None = None
 
 
@@ -196,6 +197,9 @@ class RunPlan:
     tasks: tuple[str, ...] = ()
     inputs: tuple[ResolvedInput, ...] = ()
     code: CodeSource | None = None
+    #: The hash of the Run's objects as lowered without it, which the names of the objects
+    #: that cannot be updated in place carry (lower/names.py); empty while it is computed.
+    content_hash: str = ""
 
     @property
     def entrypoint(self) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from codeflare_compile.build import build
@@ -19,6 +19,7 @@ from codeflare_compile.diagnostics import Code, Diagnostic, Diagnostics
 from codeflare_compile.emit.yaml import dump_yaml_stream
 from codeflare_compile.ir import Lowered, Overrides, Program, RunPlan, Target
 from codeflare_compile.lower import LOWERINGS, unsupported
+from codeflare_compile.lower.names import content_hash
 from codeflare_compile.lower.workflow import lower_workflow
 from codeflare_compile.parallel import ordered_map
 from codeflare_compile.passes.code import CREDENTIALS_IN_URL, code
@@ -146,7 +147,7 @@ def _compile_paths(paths: Sequence[str], includes: Sequence[str], overrides: Ove
     result.plans = plans
     groups = _groups(plans)
     target = program.target
-    version, result.validation_error = _kube_version(target) if finish.validate else (None, None)
+    version = _kube_version(result, overrides) if finish.validate else None
     lowered = ordered_map(lambda group: _lower_group(group, target, finish, version), groups,
                           jobs)
     shared: dict[tuple[str, ...], dict[str, Any]] = {}
@@ -189,18 +190,19 @@ def _groups(plans: list[RunPlan]) -> list[_Group]:
 
 def _lower_group(group: _Group, target: Target, finish: Finish, version: str | None
                  ) -> _Lowered:
-    """Lower a Run (a workflow after its steps) through every pass, then `finish` it."""
+    """Lower a Run (a workflow after its steps) through every pass, then `finish` it.
+
+    Lowered twice: first without a content hash, to hash what the Run's objects hold, then with
+    it, for the names of the objects that cannot be updated in place (lower/names.py)."""
     diags = Diagnostics()
-    lowered_steps = [(step, out) for step in group.steps
-                     if (out := lower_run(step, target, diags)) is not None]
-    top, lowered = group.top, None
-    if top is not None and top.archetype == "workflow":
-        if len(lowered_steps) == len(top.app.model.spec.steps or []):  # else: a step failed
-            lowered = lower_workflow(top, target, lowered_steps)
-    elif top is not None:
-        lowered = lower_run(top, target, diags)
+    lowered = _lower_plans(group, target, diags)
     if lowered is None:
         return _Lowered(None, "", [], [], diags.items, None)
+    digest = content_hash(lowered.objects)
+    top = replace(group.top, content_hash=digest) if group.top is not None else None
+    named = _Group(top, [replace(step, content_hash=digest) for step in group.steps])
+    lowered = _lower_plans(named, target, Diagnostics())  # the same diagnostics again
+    assert lowered is not None
     objects = lowered.objects
     failures, error = _validate(objects, version, finish.crds) if version else ([], None)
     text = dump_yaml_stream(objects) if finish.output == "yaml" and objects else ""
@@ -208,14 +210,38 @@ def _lower_group(group: _Group, target: Target, finish: Finish, version: str | N
                     diags.items, error)
 
 
-def _kube_version(target: Target) -> tuple[str | None, str | None]:
-    """The Kubernetes version whose schemas validate the output, or why there is none."""
+def _lower_plans(group: _Group, target: Target, diags: Diagnostics) -> Lowered | None:
+    """The group's Run lowered (a workflow after its steps), or None when it cannot be."""
+    lowered_steps = [(step, out) for step in group.steps
+                     if (out := lower_run(step, target, diags)) is not None]
+    top = group.top
+    if top is not None and top.archetype == "workflow":
+        if len(lowered_steps) == len(top.app.model.spec.steps or []):  # else: a step failed
+            return lower_workflow(top, target, lowered_steps)
+        return None
+    return lower_run(top, target, diags) if top is not None else None
+
+
+def _kube_version(result: Compilation, overrides: Overrides) -> str | None:
+    """The Kubernetes version whose schemas validate the output; None when there are none for
+    the target's: a diagnostic at the Platform's `kubernetesVersion` when it is the Platform's,
+    else (a flag, a setting) a `validation_error`."""
     from codeflare_compile.validate import core
 
+    assert result.program is not None
+    program = result.program
+    wanted = program.target.kube_version
     try:
-        return core.resolve_kube_version(target.kube_version or core.default_kube_version()), None
+        return core.resolve_kube_version(str(wanted) if wanted else core.default_kube_version())
     except core.UnsupportedKubeVersion as exc:
-        return None, str(exc)
+        if overrides.kube_version is None and program.platform is not None:
+            result.diagnostics.error(
+                Code.UNSUPPORTED_KUBE_VERSION, str(exc),
+                program.platform.span("spec", "kubernetesVersion"),
+                help="target one of the supported versions, or override it with --kube-version")
+        else:
+            result.validation_error = str(exc)
+        return None
 
 
 def _validate(objects: list[dict[str, Any]], version: str, crds: CrdSet | None

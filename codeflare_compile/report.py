@@ -118,6 +118,9 @@ RULES: dict[Code, tuple[str, str]] = {
     Code.INVALID_QUANTITY: ("invalid-quantity", "Not a Kubernetes quantity"),
     Code.WRONG_SCOPE: ("wrong-scope", "metadata.namespace on a cluster-scoped kind"),
     Code.INLINE_CREDENTIALS: ("inline-credentials", "Credentials written inline in a DataSet"),
+    Code.UNSUPPORTED_KUBE_VERSION: ("unsupported-kube-version", "A Platform's "
+                                    "kubernetesVersion the bundled schemas cannot validate "
+                                    "for"),
     Code.UNKNOWN_REFERENCE: ("unknown-reference", "A reference to something that does not "
                              "exist"),
     Code.DUPLICATE_RESOURCE: ("duplicate-resource", "The same kind, namespace and name defined "

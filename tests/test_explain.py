@@ -4,6 +4,7 @@ and whose sizing policy was selected by namespace."""
 from __future__ import annotations
 
 import json
+import re
 
 from codeflare_compile.explain import explain, render_json, render_text
 from codeflare_compile.ir import Overrides
@@ -23,6 +24,8 @@ def records() -> list[dict[str, object]]:
 def test_text_report() -> None:
     text = render_text(records())
     where = str(CASE)
+    unit = re.search(rf"AppWrapper team-a/({RUN}-[0-9a-f]{{10}})\n", text)
+    assert unit is not None, "the unit's name is the Run's with its content hash"
     assert text == (
         f"Run team-a/{RUN} ({where}/runs.yaml:18:3)\n"
         f"  application  finetune ({where}/apps.yaml:13:3), archetype ray\n"
@@ -40,9 +43,9 @@ def test_text_report() -> None:
         "  queueing     appwrapper\n"
         "  gang         coscheduler (schedulerName scheduler-plugins-scheduler)\n"
         "  objects\n"
-        f"    AppWrapper team-a/{RUN}\n"
-        f"      PodGroup team-a/{RUN}\n"
-        f"      RayJob team-a/{RUN}\n"
+        f"    AppWrapper team-a/{unit[1]}\n"
+        f"      PodGroup team-a/{unit[1]}\n"
+        f"      RayJob team-a/{unit[1]}\n"
     )
 
 
@@ -91,3 +94,58 @@ def test_explain_an_unknown_run_suggests_one() -> None:
     assert out.exit_code == 2
     assert out.stderr == ("codeflare-compile: no Run named 'finetune-gp': did you mean "
                           "'finetune-gpu'?\n")
+
+
+WORKFLOW = REPO / "archetypes" / "workflow" / "example" / "input"
+
+
+def test_a_workflow_is_explained_with_its_steps() -> None:
+    """`explain` on a workflow used to fail an assertion: the workflow Run has no size of its
+    own; each step has, and is shown under the workflow."""
+    from tests.helpers import run_cli
+
+    out = run_cli("explain", str(WORKFLOW))
+    assert out.exit_code == 0, out.stderr
+    (record,) = json.loads(run_cli("explain", str(WORKFLOW), "--format", "json").stdout)
+    assert (record["run"]["name"], record["size"], record["image"]) == ("nightly", None, None)
+    assert [(s["step"]["name"], s["step"]["dependsOn"], s["size"]["size"]) for s in
+            record["steps"]] == [("prepare", [], "xs"), ("train", ["prepare"], "sm"),
+                                 ("evaluate", ["prepare"], "xs"),
+                                 ("report", ["train", "evaluate"], "xxs")]
+    train = record["steps"][1]
+    digests = {m[0] for o in train["objects"] if (m := re.search(r"-[0-9a-f]{10}$", o))}
+    assert len(digests) == 1, "every object the step creates carries the workflow's hash"
+    (digest,) = digests
+    assert [o.removesuffix(digest) for o in train["objects"]] == [
+                                "template train creates", "  AppWrapper default/nightly-train",
+                                "    PodGroup default/nightly-train",
+                                "    Service default/nightly-train",
+                                "    Job default/nightly-train"]
+    assert "  step train (nightly-train, after prepare)\n" in out.stdout
+    assert "    per pod      cpu 1, memory 8Gi, gpu 1\n" in out.stdout
+
+
+def test_a_step_is_found_by_its_name() -> None:
+    from tests.helpers import run_cli
+
+    out = run_cli("explain", str(WORKFLOW), "--run", "nightly-report", "--format", "json")
+    assert out.exit_code == 0, out.stderr
+    (step,) = json.loads(out.stdout)
+    assert step["step"] == {"name": "report", "dependsOn": ["train", "evaluate"]}
+
+
+def test_every_example_and_golden_run_is_explained() -> None:
+    """Every Run the compiler compiles in the repository can be explained."""
+    cases = [*sorted((REPO / "tests" / "golden").glob("*/input")),
+             *sorted((REPO / "archetypes").glob("*/example/input"))]
+    for case in cases:
+        result = compile_paths([str(case)], [], Overrides())
+        assert not result.diagnostics.has_errors, case
+        records = explain(result)
+        assert [r["run"]["name"] for r in records] == [r.plan.name for r in result.runs], case
+        render_text(records)
+        for record in records:
+            if record["application"]["archetype"] == "workflow":
+                assert record["steps"] and all(s["size"] for s in record["steps"]), case
+            else:
+                assert record["size"] is not None, case

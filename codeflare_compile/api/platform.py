@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field, StrictStr
 
+from codeflare_compile import kubeversion
 from codeflare_compile.api.common import ImageReference, Metadata, Model, Name, Quantity, Size
 from codeflare_compile.choices import (
     DatasetsBackend,
@@ -43,7 +44,7 @@ class PlatformSpec(Model):
     workflow_service_account: Name | None = None
     logging: Logging = "none"
     pod_security: PodSecurity = "baseline"
-    kubernetes_version: StrictStr | None = Field(default=None, pattern=r"^v?\d+\.\d+(\.\d+)?$")
+    kubernetes_version: StrictStr | None = Field(default=None, pattern=kubeversion.PATTERN)
     default_namespace: Name | None = None
     default_size: Size | None = None
     priority_classes: PriorityClasses = Field(default_factory=PriorityClasses)
