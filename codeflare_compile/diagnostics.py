@@ -54,6 +54,8 @@ class Code(str, Enum):
     NESTED_WORKFLOW = "CF421"
     UNKNOWN_STEP = "CF422"
     STEP_CYCLE = "CF423"
+    # queueing targets (CF440 to CF444)
+    CANNOT_FINISH = "CF440"
     # pod security (CF460 to CF469)
     POD_SECURITY_OPT_OUT = "CF460"
     POD_SECURITY_VOLUME = "CF461"
