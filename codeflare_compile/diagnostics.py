@@ -32,6 +32,8 @@ class Code(str, Enum):
     INVALID_QUANTITY = "CF205"
     WRONG_SCOPE = "CF206"
     INLINE_CREDENTIALS = "CF207"
+    IMPOSSIBLE_QUANTITY = "CF215"
+    USES_INVALID = "CF216"
     # references between resources
     UNKNOWN_REFERENCE = "CF301"
     DUPLICATE_RESOURCE = "CF302"
@@ -57,6 +59,8 @@ class Code(str, Enum):
     UNSUPPORTED = "CF501"
     IGNORED_SETTING = "CF502"
     UNPINNED_IMAGE = "CF503"
+    GPU_REFUSED = "CF510"
+    NO_EFFECT_ON_WORKFLOW = "CF511"
     # output
     EMPTY_OUTPUT = "CF601"
 
