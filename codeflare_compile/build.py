@@ -132,7 +132,8 @@ def _parse(doc: Document, diags: Diagnostics, failed: list[Document]) -> Resourc
     data = doc.data
     api_version, kind = data.get("apiVersion"), data.get("kind")
     if api_version != API_VERSION:
-        unrelated = "" if kind in KINDS or _mentions_codeflare(data) else (
+        unrelated = "" if (isinstance(kind, str) and kind in KINDS) or _mentions_codeflare(
+            data) else (
             "; to skip files that do not mention codeflare.dev (CI workflows, charts), pass "
             "--skip-unrelated")
         if api_version is None:
