@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from codeflare_compile.choices import Queueing
 from codeflare_compile.ir import Overrides
+from codeflare_compile.kubeversion import KubeVersion, KubeVersionError, parse
 from codeflare_compile.settings import SETTINGS, SettingsError, to_overrides
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ class AppSettings:
     includes: list[str]
     overrides: Overrides
     api_versions: list[str] | None  # None: the cluster's APIs are unknown
-    cluster_kube_version: str | None  # "X.Y", when known
+    cluster_kube_version: KubeVersion | None  # when known and schemas for it are bundled
     notes: list[str] = field(default_factory=list)
 
 
@@ -106,16 +107,16 @@ def detect_queueing(api_versions: list[str]) -> Queueing:
     return "none"
 
 
-def _kube_version(raw: str) -> tuple[str | None, list[str]]:
-    """KUBE_VERSION ("1.31.2", "v1.31.2+k3s1") → "1.31" when schemas for it are bundled."""
+def _kube_version(raw: str) -> tuple[KubeVersion | None, list[str]]:
+    """KUBE_VERSION ("1.31.2", "v1.31.2+k3s1") → 1.31 when schemas for it are bundled."""
     from codeflare_compile.validate import supported_kube_versions
 
-    match = re.match(r"v?(\d+)\.(\d+)", raw.strip())
-    if not match:
+    try:
+        version = parse(raw)
+    except KubeVersionError:
         return None, [f"KUBE_VERSION '{raw}' is not a Kubernetes version; ignored"]
-    version = f"{int(match.group(1))}.{int(match.group(2))}"
     supported = supported_kube_versions()
-    if version in supported:
+    if str(version) in supported:
         return version, []
     return None, [f"no bundled schemas for the cluster's Kubernetes {version}; validating "
                   f"against {supported[-1] if supported else 'the default'}"]

@@ -217,7 +217,7 @@ def explain_command(
 
     records = explain(result, run)
     if run is not None and not records:
-        names = [r.plan.name for r in result.runs]
+        names = [p.name for p in result.plans]
         fail(f"no Run named '{run}': {suggestion(run, names, 'Run')}", EXIT_USAGE)
     sys.stdout.write(render_json(records) if format == "json" else render_text(records))
 

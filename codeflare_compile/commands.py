@@ -91,11 +91,17 @@ def overrides_from(namespace: str | None, queueing: Queueing | None, gang: Gang 
                    datasets: DatasetsBackend | None, datashim_group: DatashimGroup | None,
                    torch_backend: TorchBackend | None, logging: Logging | None,
                    kube_version: str | None) -> Overrides:
+    """The flags as `Overrides`; a flag value that cannot be used is a usage error."""
     from codeflare_compile.ir import Overrides
+    from codeflare_compile.kubeversion import KubeVersionError, parse
 
+    try:
+        version = parse(kube_version) if kube_version is not None else None
+    except KubeVersionError as exc:
+        fail(f"--kube-version: {exc}", EXIT_USAGE)
     return Overrides(queueing=queueing, gang=gang, datasets=datasets,
                      datashim_group=datashim_group, torch_backend=torch_backend, logging=logging,
-                     kube_version=kube_version, namespace=namespace)
+                     kube_version=version, namespace=namespace)
 
 
 def fail(message: str, code: int) -> NoReturn:

@@ -32,6 +32,7 @@ class Code(str, Enum):
     INVALID_QUANTITY = "CF205"
     WRONG_SCOPE = "CF206"
     INLINE_CREDENTIALS = "CF207"
+    UNSUPPORTED_KUBE_VERSION = "CF210"
     IMPOSSIBLE_QUANTITY = "CF215"
     USES_INVALID = "CF216"
     # references between resources

@@ -17,10 +17,39 @@ from codeflare_compile.pipeline import Compilation
 
 
 def explain(result: Compilation, run: str | None = None) -> list[dict[str, Any]]:
-    """One record per compiled Run (only `run`, by name, when given)."""
-    assert result.program is not None
-    return [_record(out.plan, out.objects, result.program) for out in result.runs
-            if run is None or out.plan.name == run]
+    """One record per compiled Run (only `run`, by name, when given); a workflow's record holds
+    one record per step, in the order the steps are written. A step is found by its own name
+    too (`<workflow>-<step>`)."""
+    if result.program is None:
+        return []
+    program = result.program
+    records = []
+    for out in result.runs:
+        if run is not None and out.plan.name != run:
+            continue
+        record = _record(out.plan, out.objects, program)
+        if out.plan.archetype == "workflow":
+            record["steps"] = [_step(step, out.objects, program) for step in result.plans
+                               if step.step is not None and step.step.workflow == out.plan.name
+                               and step.namespace == out.plan.namespace]
+        records.append(record)
+    if run is not None and not records:
+        records = [step for record in explain(result) for step in record.get("steps", [])
+                   if step["run"]["name"] == run]
+    return records
+
+
+def _step(plan: RunPlan, objects: list[dict[str, Any]], program: Program) -> dict[str, Any]:
+    """A workflow step's record: as a Run's, its objects being the Workflow templates that
+    create them."""
+    assert plan.step is not None
+    workflow = next(o for o in objects if o["kind"] == "Workflow")
+    mine = [t for t in workflow["spec"]["templates"]
+            if t["name"] == plan.step.name or t["name"].startswith(f"{plan.step.name}--")]
+    record = _record(plan, [], program)
+    record["step"] = {"name": plan.step.name, "dependsOn": list(plan.step.depends_on)}
+    record["objects"] = [line for t in mine for line in _template(t, 0)]
+    return record
 
 
 def _where(span: Span | None) -> str | None:
@@ -28,32 +57,18 @@ def _where(span: Span | None) -> str | None:
 
 
 def _record(plan: RunPlan, objects: list[dict[str, Any]], program: Program) -> dict[str, Any]:
+    """What was decided for a Run; `size` and `image` are None for a workflow (no pods of its
+    own: each step has its own)."""
     target = program.target
-    decision = plan.decision
-    assert decision is not None
+    pods = plan.decision is not None
     return {
         "run": {"name": plan.name, "namespace": plan.namespace,
                 "source": _where(plan.run.key_span("metadata", "name"))},
         "application": {"name": plan.app.name, "namespace": plan.app.namespace,
                         "archetype": plan.archetype,
                         "source": _where(plan.app.key_span("metadata", "name"))},
-        "size": {
-            "requested": decision.requested,
-            "requestedFrom": decision.requested_from,
-            "minSize": decision.min_size,
-            "size": decision.size,
-            "configuration": decision.config,
-            "configurationSource": _where(decision.config_span),
-            "passedOver": [{"name": n, "source": str(s), "reason": r}
-                           for n, s, r in decision.passed_over],
-            "perPod": {"cpu": plan.pod.cpu, "memory": plan.pod.memory, "gpu": plan.pod.gpu},
-            "gpuRule": {"application": decision.app_supports_gpu,
-                        "run": decision.run_supports_gpu, "sizeGpu": decision.size_gpu,
-                        "result": plan.pod.gpu},
-            "workers": plan.pod.workers,
-            "workersFrom": decision.workers_from,
-        },
-        "image": _image(plan, program),
+        "size": _size(plan) if pods else None,
+        "image": _image(plan, program) if pods else None,
         "priority": {"level": plan.run.model.spec.priority,
                      "priorityClassName": plan.priority_class}
         if plan.run.model.spec.priority else None,
@@ -64,6 +79,27 @@ def _record(plan: RunPlan, objects: list[dict[str, Any]], program: Program) -> d
                    "gangScheduling": target.gang,
                    "schedulerName": target.scheduler_name if target.gang != "none" else None},
         "objects": list(_objects(objects)),
+    }
+
+
+def _size(plan: RunPlan) -> dict[str, Any]:
+    decision = plan.decision
+    assert decision is not None
+    return {
+        "requested": decision.requested,
+        "requestedFrom": decision.requested_from,
+        "minSize": decision.min_size,
+        "size": decision.size,
+        "configuration": decision.config,
+        "configurationSource": _where(decision.config_span),
+        "passedOver": [{"name": n, "source": str(s), "reason": r}
+                       for n, s, r in decision.passed_over],
+        "perPod": {"cpu": plan.pod.cpu, "memory": plan.pod.memory, "gpu": plan.pod.gpu},
+        "gpuRule": {"application": decision.app_supports_gpu,
+                    "run": decision.run_supports_gpu, "sizeGpu": decision.size_gpu,
+                    "result": plan.pod.gpu},
+        "workers": plan.pod.workers,
+        "workersFrom": decision.workers_from,
     }
 
 
@@ -96,14 +132,42 @@ def _dataset(item: ResolvedInput, backend: str) -> dict[str, Any]:
 
 
 def _objects(objects: list[dict[str, Any]], depth: int = 0) -> Iterator[str]:
-    """`Kind namespace/name`, wrapped objects indented under their wrapper."""
+    """`Kind namespace/name`, wrapped objects indented under their wrapper, a Workflow's
+    templates under the Workflow."""
     for obj in objects:
         meta = obj.get("metadata", {})
         yield f"{'  ' * depth}{obj['kind']} {meta.get('namespace', '')}/{meta.get('name', '')}"
         spec = obj.get("spec", {})
+        if obj["kind"] == "Workflow":  # what each template creates shows under its step
+            yield from (f"{'  ' * (depth + 1)}template {t['name']}"
+                        for t in spec.get("templates", []) if "dag" not in t)
+            continue
         inner = [c["template"] for c in spec.get("components", [])] or \
             [i["generictemplate"] for i in spec.get("resources", {}).get("GenericItems", [])]
         yield from _objects(inner, depth + 1)
+
+
+def _template(template: dict[str, Any], depth: int) -> Iterator[str]:
+    """A Workflow template: the object it creates, or the container it runs."""
+    if "container" in template:
+        yield f"{'  ' * depth}container template {template['name']}"
+    elif "resource" in template:
+        yield f"{'  ' * depth}template {template['name']} creates"
+        yield from _objects([_manifest(template["resource"]["manifest"])], depth + 1)
+
+
+def _manifest(text: str) -> dict[str, Any]:
+    """A resource template's object: the one the lowering dumped, else parsed back."""
+    from codeflare_compile.emit.yaml import embedded_object
+
+    known = embedded_object(text)
+    if known is not None:
+        return known
+    import yaml
+
+    loaded: dict[str, Any] = yaml.load(text, Loader=getattr(yaml, "CSafeLoader",
+                                                             yaml.SafeLoader))
+    return loaded
 
 
 def render_json(records: list[dict[str, Any]]) -> str:
@@ -111,36 +175,29 @@ def render_json(records: list[dict[str, Any]]) -> str:
 
 
 def render_text(records: list[dict[str, Any]]) -> str:
-    return "\n".join(_text(r) for r in records)
+    return "\n".join("\n".join(_text(r)) + "\n" for r in records)
 
 
-def _text(r: dict[str, Any]) -> str:
-    size, gpu = r["size"], r["size"]["gpuRule"]
+def _text(r: dict[str, Any]) -> list[str]:
+    """A record's lines; a workflow's steps follow it, each indented under a `step` line."""
+    if "step" in r:
+        after = ", ".join(r["step"]["dependsOn"]) or "nothing"
+        head = f"step {r['step']['name']} ({r['run']['name']}, after {after})"
+    else:
+        head = f"Run {r['run']['namespace']}/{r['run']['name']} ({r['run']['source']})"
     lines = [
-        f"Run {r['run']['namespace']}/{r['run']['name']} ({r['run']['source']})",
+        head,
         f"  application  {r['application']['name']} ({r['application']['source']}), "
         f"archetype {r['application']['archetype']}",
-        f"  size         asked for {size['requested']} ({size['requestedFrom']})"
-        + (f", raised to {size['size']} by minSize" if size["size"] != size["requested"]
-           else "")
-        + (f" (minSize {size['minSize']})" if size["minSize"] and size["size"] ==
-           size["requested"] else ""),
-        f"  sized by     {size['configuration']}"
-        + (f" ({size['configurationSource']})" if size["configurationSource"] else ""),
     ]
-    lines += [f"  passed over  {p['name']} ({p['source']}): {p['reason']}"
-              for p in size["passedOver"]]
-    per_pod = size["perPod"]
-    lines += [
-        f"  per pod      cpu {per_pod['cpu']}, memory {per_pod['memory']}, gpu {per_pod['gpu']}",
-        f"  gpu rule     Application supportsGpu={str(gpu['application']).lower()}, Run "
-        f"supportsGpu={str(gpu['run']).lower()}, size gives {gpu['sizeGpu']} → {gpu['result']}",
-        f"  workers      {size['workers']} (from {size['workersFrom']})",
-        f"  image        {r['image']['reference']} (from {r['image']['from']}"
-        + (", pinned by digest)" if r["image"]["pinnedByDigest"] else ", not pinned)"),
-    ]
-    if r["image"]["pullSecrets"]:
-        lines.append(f"  pull secrets {', '.join(r['image']['pullSecrets'])}")
+    if r["size"] is not None:
+        lines += _size_lines(r["size"])
+    if r["image"] is not None:
+        image = r["image"]
+        lines.append(f"  image        {image['reference']} (from {image['from']}"
+                     + (", pinned by digest)" if image["pinnedByDigest"] else ", not pinned)"))
+        if image["pullSecrets"]:
+            lines.append(f"  pull secrets {', '.join(image['pullSecrets'])}")
     if r["priority"]:
         lines.append(f"  priority     {r['priority']['level']} → PriorityClass "
                      f"{r['priority']['priorityClassName']}")
@@ -158,4 +215,28 @@ def _text(r: dict[str, Any]) -> str:
         f" (schedulerName {t['schedulerName']})" if t["schedulerName"] else ""))
     lines.append("  objects")
     lines += [f"    {o}" for o in r["objects"]]
-    return "\n".join(lines) + "\n"
+    for step in r.get("steps", []):
+        lines += [f"  {line}" for line in _text(step)]
+    return lines
+
+
+def _size_lines(size: dict[str, Any]) -> list[str]:
+    gpu, per_pod = size["gpuRule"], size["perPod"]
+    lines = [
+        f"  size         asked for {size['requested']} ({size['requestedFrom']})"
+        + (f", raised to {size['size']} by minSize" if size["size"] != size["requested"]
+           else "")
+        + (f" (minSize {size['minSize']})" if size["minSize"] and size["size"] ==
+           size["requested"] else ""),
+        f"  sized by     {size['configuration']}"
+        + (f" ({size['configurationSource']})" if size["configurationSource"] else ""),
+    ]
+    lines += [f"  passed over  {p['name']} ({p['source']}): {p['reason']}"
+              for p in size["passedOver"]]
+    lines += [
+        f"  per pod      cpu {per_pod['cpu']}, memory {per_pod['memory']}, gpu {per_pod['gpu']}",
+        f"  gpu rule     Application supportsGpu={str(gpu['application']).lower()}, Run "
+        f"supportsGpu={str(gpu['run']).lower()}, size gives {gpu['sizeGpu']} → {gpu['result']}",
+        f"  workers      {size['workers']} (from {size['workersFrom']})",
+    ]
+    return lines

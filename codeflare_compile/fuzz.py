@@ -35,7 +35,10 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from codeflare_compile.ir import Overrides
 
 #: Values that have broken parsers and compilers before.
 HOSTILE_VALUES: tuple[Any, ...] = (
@@ -96,6 +99,16 @@ class Crash:
     report: str
 
 
+def _overrides(target: dict[str, str | None]) -> Overrides:
+    """The target's settings as the command line gives them."""
+    from codeflare_compile.ir import Overrides
+    from codeflare_compile.kubeversion import parse
+
+    version = target.get("kube_version")
+    return Overrides(**{**target,  # type: ignore[arg-type]
+                        "kube_version": parse(version) if version else None})
+
+
 def compile_once(data: bytes, folder: Path, target: dict[str, str | None],
                  crds: Any = None, twice: bool = False) -> Crash | None:
     """Compile `data` as the only input file, as the command line would; None when the outcome
@@ -103,14 +116,13 @@ def compile_once(data: bytes, folder: Path, target: dict[str, str | None],
     from codeflare_compile import validate
     from codeflare_compile.diagnostics import Severity
     from codeflare_compile.emit.yaml import dump_json_list, dump_yaml_stream
-    from codeflare_compile.ir import Overrides
     from codeflare_compile.pipeline import compile_paths
     from codeflare_compile.report import render_all
 
     path = folder / "input.yaml"
     path.write_bytes(data)
     try:
-        result = compile_paths([str(path)], [], Overrides(**target))  # type: ignore[arg-type]
+        result = compile_paths([str(path)], [], _overrides(target))
         diagnostics = result.diagnostics.sorted()
         render_all(diagnostics, result.sources.lines)
         _render_other_formats(diagnostics, result.sources.lines, folder)
@@ -118,7 +130,8 @@ def compile_once(data: bytes, folder: Path, target: dict[str, str | None],
         if errors:
             return _outside(errors, str(path), data)
         assert result.program is not None
-        version = result.program.target.kube_version or validate.default_kube_version()
+        wanted = result.program.target.kube_version
+        version = str(wanted) if wanted else validate.default_kube_version()
         failures = validate.validate_objects(result.objects, kube_version=version, crds=crds)
         if failures:
             return Crash("invalid-output:" + failures[0].path, "the output failed validation:\n"
@@ -126,7 +139,7 @@ def compile_once(data: bytes, folder: Path, target: dict[str, str | None],
         text = dump_yaml_stream(result.objects)
         dump_json_list(result.objects)
         if twice:
-            again = compile_paths([str(path)], [], Overrides(**target))  # type: ignore[arg-type]
+            again = compile_paths([str(path)], [], _overrides(target))
             if dump_yaml_stream(again.objects) != text:
                 return Crash("nondeterministic", "compiling twice gave different output")
     except validate.UnsupportedKubeVersion:

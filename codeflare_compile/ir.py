@@ -26,6 +26,7 @@ from codeflare_compile.choices import (
     TorchBackend,
 )
 from codeflare_compile.diagnostics import Span
+from codeflare_compile.kubeversion import KubeVersion
 from codeflare_compile.source import DocPath, Document
 
 M = TypeVar("M", bound=BaseModel)
@@ -69,7 +70,7 @@ class Target(NamedTuple):
     git_image: str
     workflow_service_account: str | None
     logging: Logging
-    kube_version: str | None
+    kube_version: KubeVersion | None  # None: the newest the validator knows
     namespace: str
     default_size: str | None
     priority_classes: dict[str, str]
@@ -88,7 +89,7 @@ class Overrides:
     datashim_group: DatashimGroup | None = None
     torch_backend: TorchBackend | None = None
     logging: Logging | None = None
-    kube_version: str | None = None
+    kube_version: KubeVersion | None = None
     namespace: str | None = None
 
 

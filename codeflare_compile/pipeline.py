@@ -145,7 +145,7 @@ def _compile_paths(paths: Sequence[str], includes: Sequence[str], overrides: Ove
     result.plans = plans
     groups = _groups(plans)
     target = program.target
-    version, result.validation_error = _kube_version(target) if finish.validate else (None, None)
+    version = _kube_version(result, overrides) if finish.validate else None
     lowered = ordered_map(lambda group: _lower_group(group, target, finish, version), groups,
                           jobs)
     shared: dict[tuple[str, ...], dict[str, Any]] = {}
@@ -207,14 +207,26 @@ def _lower_group(group: _Group, target: Target, finish: Finish, version: str | N
                     diags.items, error)
 
 
-def _kube_version(target: Target) -> tuple[str | None, str | None]:
-    """The Kubernetes version whose schemas validate the output, or why there is none."""
+def _kube_version(result: Compilation, overrides: Overrides) -> str | None:
+    """The Kubernetes version whose schemas validate the output; None when there are none for
+    the target's: a diagnostic at the Platform's `kubernetesVersion` when it is the Platform's,
+    else (a flag, a setting) a `validation_error`."""
     from codeflare_compile.validate import core
 
+    assert result.program is not None
+    program = result.program
+    wanted = program.target.kube_version
     try:
-        return core.resolve_kube_version(target.kube_version or core.default_kube_version()), None
+        return core.resolve_kube_version(str(wanted) if wanted else core.default_kube_version())
     except core.UnsupportedKubeVersion as exc:
-        return None, str(exc)
+        if overrides.kube_version is None and program.platform is not None:
+            result.diagnostics.error(
+                Code.UNSUPPORTED_KUBE_VERSION, str(exc),
+                program.platform.span("spec", "kubernetesVersion"),
+                help="target one of the supported versions, or override it with --kube-version")
+        else:
+            result.validation_error = str(exc)
+        return None
 
 
 def _validate(objects: list[dict[str, Any]], version: str, crds: CrdSet | None

@@ -118,6 +118,9 @@ RULES: dict[Code, tuple[str, str]] = {
     Code.INVALID_QUANTITY: ("invalid-quantity", "Not a Kubernetes quantity"),
     Code.WRONG_SCOPE: ("wrong-scope", "metadata.namespace on a cluster-scoped kind"),
     Code.INLINE_CREDENTIALS: ("inline-credentials", "Credentials written inline in a DataSet"),
+    Code.UNSUPPORTED_KUBE_VERSION: ("unsupported-kube-version", "A Platform's "
+                                    "kubernetesVersion the bundled schemas cannot validate "
+                                    "for"),
     Code.IMPOSSIBLE_QUANTITY: ("impossible-quantity", "A size's cpu of zero, or memory under "
                                "1Mi (a number without a unit counts bytes)"),
     Code.USES_INVALID: ("uses-invalid", "A reference to a resource that is itself invalid"),

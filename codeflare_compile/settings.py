@@ -21,6 +21,7 @@ from codeflare_compile.choices import (
 )
 from codeflare_compile.diagnostics import did_you_mean
 from codeflare_compile.ir import Overrides
+from codeflare_compile.kubeversion import KubeVersionError, parse
 
 #: Setting name → (Overrides field, allowed values or None for free text, what it does).
 SETTINGS: dict[str, tuple[str, tuple[str, ...] | None, str]] = {
@@ -70,5 +71,11 @@ def to_overrides(values: Mapping[str, Any], what: str = "setting",
             raise SettingsError(f"{what} '{name}': invalid value '{value}'; {hint}")
         if name == "namespace" and not is_dns_label(value):
             raise SettingsError(f"{what} 'namespace': '{value}' is not a valid namespace name")
+        if name == "kube-version":
+            try:
+                fields[field_name] = parse(value)
+            except KubeVersionError as exc:
+                raise SettingsError(f"{what} 'kube-version': {exc}") from None
+            continue
         fields[field_name] = value
     return replace(base or Overrides(), **fields)

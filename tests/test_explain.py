@@ -91,3 +91,54 @@ def test_explain_an_unknown_run_suggests_one() -> None:
     assert out.exit_code == 2
     assert out.stderr == ("codeflare-compile: no Run named 'finetune-gp': did you mean "
                           "'finetune-gpu'?\n")
+
+
+WORKFLOW = REPO / "archetypes" / "workflow" / "example" / "input"
+
+
+def test_a_workflow_is_explained_with_its_steps() -> None:
+    """`explain` on a workflow used to fail an assertion: the workflow Run has no size of its
+    own; each step has, and is shown under the workflow."""
+    from tests.helpers import run_cli
+
+    out = run_cli("explain", str(WORKFLOW))
+    assert out.exit_code == 0, out.stderr
+    (record,) = json.loads(run_cli("explain", str(WORKFLOW), "--format", "json").stdout)
+    assert (record["run"]["name"], record["size"], record["image"]) == ("nightly", None, None)
+    assert [(s["step"]["name"], s["step"]["dependsOn"], s["size"]["size"]) for s in
+            record["steps"]] == [("prepare", [], "xs"), ("train", ["prepare"], "sm"),
+                                 ("evaluate", ["prepare"], "xs"),
+                                 ("report", ["train", "evaluate"], "xxs")]
+    train = record["steps"][1]
+    assert train["objects"] == ["template train creates", "  AppWrapper default/nightly-train",
+                                "    PodGroup default/nightly-train",
+                                "    Service default/nightly-train",
+                                "    Job default/nightly-train"]
+    assert "  step train (nightly-train, after prepare)\n" in out.stdout
+    assert "    per pod      cpu 1, memory 8Gi, gpu 1\n" in out.stdout
+
+
+def test_a_step_is_found_by_its_name() -> None:
+    from tests.helpers import run_cli
+
+    out = run_cli("explain", str(WORKFLOW), "--run", "nightly-report", "--format", "json")
+    assert out.exit_code == 0, out.stderr
+    (step,) = json.loads(out.stdout)
+    assert step["step"] == {"name": "report", "dependsOn": ["train", "evaluate"]}
+
+
+def test_every_example_and_golden_run_is_explained() -> None:
+    """Every Run the compiler compiles in the repository can be explained."""
+    cases = [*sorted((REPO / "tests" / "golden").glob("*/input")),
+             *sorted((REPO / "archetypes").glob("*/example/input"))]
+    for case in cases:
+        result = compile_paths([str(case)], [], Overrides())
+        assert not result.diagnostics.has_errors, case
+        records = explain(result)
+        assert [r["run"]["name"] for r in records] == [r.plan.name for r in result.runs], case
+        render_text(records)
+        for record in records:
+            if record["application"]["archetype"] == "workflow":
+                assert record["steps"] and all(s["size"] for s in record["steps"]), case
+            else:
+                assert record["size"] is not None, case

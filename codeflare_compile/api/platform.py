@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field, StrictStr
 
+from codeflare_compile import kubeversion
 from codeflare_compile.api.common import (
     Cpu,
     ImageReference,
@@ -49,7 +50,7 @@ class PlatformSpec(Model):
     git_image: ImageReference = "alpine/git:2.47.2"
     workflow_service_account: Name | None = None
     logging: Logging = "none"
-    kubernetes_version: StrictStr | None = Field(default=None, pattern=r"^v?\d+\.\d+(\.\d+)?$")
+    kubernetes_version: StrictStr | None = Field(default=None, pattern=kubeversion.PATTERN)
     default_namespace: Name | None = None
     default_size: Size | None = None
     priority_classes: PriorityClasses = Field(default_factory=PriorityClasses)

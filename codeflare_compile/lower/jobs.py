@@ -7,7 +7,6 @@ pod annotation `batch.kubernetes.io/job-completion-index`.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from codeflare_compile.ir import PodSet, RunPlan
@@ -20,12 +19,6 @@ INDEXED_JOB_NAME_LIMIT = 57
 COMPLETION_INDEX_ANNOTATION = "batch.kubernetes.io/job-completion-index"
 #: Where the pod template sits in a Job; AppWrapper infers replicas = min(parallelism, completions).
 TEMPLATE_PATH = ("spec", "template")
-
-
-def before(kube_version: str | None, release: tuple[int, int]) -> bool:
-    """Whether the target Kubernetes is older than `release` (no version: the newest)."""
-    match = re.match(r"^v?(\d+)\.(\d+)", kube_version or "")
-    return match is not None and (int(match[1]), int(match[2])) < release
 
 
 def job_name(plan: RunPlan, letter_first: bool = False) -> str:

@@ -27,6 +27,7 @@ import shlex
 from typing import Any
 
 from codeflare_compile.ir import Lowered, PodSet, RunPlan, Target
+from codeflare_compile.kubeversion import KubeVersion, before
 from codeflare_compile.lower import jobs, pods
 from codeflare_compile.lower.names import fit_name
 
@@ -123,7 +124,7 @@ def _indexed_job(plan: RunPlan, target: Target) -> Lowered:
         "action": "FailJob",
         "onExitCodes": {"containerName": CONTAINER, "operator": "NotIn", "values": [0]},
     }
-    if jobs.before(target.kube_version, (1, 29)):
+    if before(target.kube_version, KubeVersion(1, 29)):
         rule["onPodConditions"] = []  # required before 1.29, even beside onExitCodes
     job = jobs.indexed_job(plan, name, template, backoff_limit=0, failure_rules=[rule])
     service = {

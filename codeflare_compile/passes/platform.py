@@ -5,6 +5,7 @@ from __future__ import annotations
 from codeflare_compile.api import Platform
 from codeflare_compile.api.platform import PlatformSpec, PriorityClasses
 from codeflare_compile.ir import Overrides, Target
+from codeflare_compile.kubeversion import parse
 
 
 def make_target(platform: Platform | None, overrides: Overrides) -> Target:
@@ -20,7 +21,8 @@ def make_target(platform: Platform | None, overrides: Overrides) -> Target:
         git_image=spec.git_image,
         workflow_service_account=spec.workflow_service_account,
         logging=overrides.logging or spec.logging,
-        kube_version=overrides.kube_version or spec.kubernetes_version,
+        kube_version=overrides.kube_version or (
+            parse(spec.kubernetes_version) if spec.kubernetes_version else None),
         namespace=overrides.namespace or spec.default_namespace or "default",
         default_size=spec.default_size,
         priority_classes=_levels(spec.priority_classes),

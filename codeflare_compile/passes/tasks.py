@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Context, Decimal, InvalidOperation, localcontext
@@ -28,6 +27,7 @@ from typing import Any
 
 from codeflare_compile.diagnostics import Code, Diagnostics, Note
 from codeflare_compile.ir import Program, Resource, RunPlan
+from codeflare_compile.kubeversion import KubeVersion, before, parse
 
 #: Kubernetes accepts at most 100,000 completions for an Indexed Job with per-index retries.
 MAX_TASKS = 100_000
@@ -48,10 +48,9 @@ TOTAL_BUDGET = 8 * 1024 * 1024
 #: The queueing modes that put every object of the Run into one wrapper object.
 WRAPPING = ("appwrapper", "mcad")
 #: `backoffLimitPerIndex` and `maxFailedIndexes`: beta, on by default, from Kubernetes 1.29.
-PER_INDEX_RETRIES_SINCE = (1, 29)
+PER_INDEX_RETRIES_SINCE = KubeVersion(1, 29)
 #: A sweep value renders to at most this many characters (`1e300` is not a useful task).
 MAX_NUMBER_CHARS = 64
-_VERSION = re.compile(r"^v?(\d+)\.(\d+)")
 _EXACT = Context(prec=2 * MAX_NUMBER_CHARS + 10)
 
 
@@ -251,17 +250,15 @@ def _fits(source: Resource[Any], values: list[str], program: Program,
 
 def _kube_version_ok(plan: RunPlan, program: Program, diags: Diagnostics) -> bool:
     version = program.target.kube_version
-    match = _VERSION.match(version) if version else None
-    if match is None:
-        return True  # the newest Kubernetes the validator knows, or a version it rejects
-    if (int(match[1]), int(match[2])) >= PER_INDEX_RETRIES_SINCE:
+    if not before(version, PER_INDEX_RETRIES_SINCE):
         return True
     notes = []
     platform = program.platform
-    if platform is not None and platform.model.spec.kubernetes_version == version:
+    written = platform.model.spec.kubernetes_version if platform is not None else None
+    if platform is not None and written is not None and parse(written) == version:
         notes.append(Note(platform.span("spec", "kubernetesVersion"),
                           "the Platform targets this version"))
-    wanted = ".".join(map(str, PER_INDEX_RETRIES_SINCE))
+    wanted = PER_INDEX_RETRIES_SINCE
     diags.error(Code.BACKEND_CANNOT,
                 f"a workqueue retries each task on its own (an Indexed Job's "
                 f"backoffLimitPerIndex), which needs Kubernetes {wanted} or newer, not "

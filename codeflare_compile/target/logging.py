@@ -14,6 +14,7 @@ from typing import Any
 
 from codeflare_compile.diagnostics import Code, Diagnostics
 from codeflare_compile.ir import Lowered, PodSet, Target
+from codeflare_compile.kubeversion import KubeVersion, before
 from codeflare_compile.lower import pods
 from codeflare_compile.lower.names import fit_name
 
@@ -21,7 +22,7 @@ SIDECAR = "fluent-bit"
 LOG_VOLUME = "run-logs"
 CONFIG_VOLUME = "fluent-bit-config"
 CONFIG_FILE = "fluent-bit.conf"
-NATIVE_SIDECARS_SINCE = (1, 29)
+NATIVE_SIDECARS_SINCE = KubeVersion(1, 29)
 
 
 def config(pattern: str) -> str:
@@ -50,7 +51,7 @@ def logging(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowered:
     pod_sets = [p for p in lowered.pod_sets if p.logs is not None]
     if not pod_sets:
         return lowered
-    if any(p.batch for p in pod_sets) and not _has_native_sidecars(target.kube_version):
+    if any(p.batch for p in pod_sets) and before(target.kube_version, NATIVE_SIDECARS_SINCE):
         diags.error(Code.BACKEND_CANNOT,
                     f"logging 'fluentbit' needs native sidecars (Kubernetes 1.29 or newer), "
                     f"not {target.kube_version}", None,
@@ -71,11 +72,6 @@ def logging(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowered:
     return lowered
 
 
-def _has_native_sidecars(version: str | None) -> bool:
-    if version is None:
-        return True  # validation defaults to the newest Kubernetes the validator knows
-    major, minor = (int(x) for x in version.lstrip("v").split(".")[:2])
-    return (major, minor) >= NATIVE_SIDECARS_SINCE
 
 
 def _attach(lowered: Lowered, pod_set: PodSet, key: str, config_map: str,

@@ -24,12 +24,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from codeflare_compile import kubeversion
 from codeflare_compile.validate.fast import FastValidator, fast_validator
 
 _DEFS_URI = "https://kubernetes.io/api/_definitions.json"
 _OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
-_BUNDLE_DIR = re.compile(r"v(\d+)\.(\d+)\.\d+-local-strict")
-_REQUESTED = re.compile(r"v?(\d+)\.(\d+)(?:\.\d+)?(?:[-+][0-9A-Za-z.+-]*)?")
+#: kubernetes-validate's folder of a version's strict schemas: `v1.33.0-local-strict`.
+_BUNDLE_SUFFIX = "-local-strict"
 _GROUP_PREFIX = re.compile(r"^([^./]*)(?:\.[^/]*)?/")
 #: A `$ref` to a definition: `#/$defs/<name>` inside the bundle, with its URI in the kind files.
 _DEFINITION_REF = re.compile(r"[^#]*#/\$defs/([^/~]+)")
@@ -101,9 +102,8 @@ def _bundles() -> dict[tuple[int, int], Path]:
     """(major, minor) -> strict schema folder, for every bundled version."""
     found: dict[tuple[int, int], Path] = {}
     for entry in _schema_root().iterdir():
-        match = _BUNDLE_DIR.fullmatch(entry.name)
-        if match and entry.is_dir():
-            found[(int(match.group(1)), int(match.group(2)))] = entry
+        if entry.name.startswith("v") and entry.name.endswith(_BUNDLE_SUFFIX) and entry.is_dir():
+            found[kubeversion.parse(entry.name)] = entry
     return dict(sorted(found.items()))
 
 
@@ -128,13 +128,10 @@ def resolve_kube_version(requested: str) -> str:
     a bundled minor version is accepted (upstream crashes with IndexError below its oldest one).
     """
     supported = supported_kube_versions()
-    match = _REQUESTED.fullmatch(requested.strip())
-    if match is None:
-        raise UnsupportedKubeVersion(
-            f"Kubernetes version {requested!r} is not of the form X.Y, vX.Y or X.Y.Z; "
-            f"supported versions: {_span(supported)}"
-        )
-    key = (int(match.group(1)), int(match.group(2)))
+    try:
+        key = kubeversion.parse(requested)
+    except kubeversion.KubeVersionError as exc:
+        raise UnsupportedKubeVersion(f"{exc}; supported versions: {_span(supported)}") from None
     if key not in _bundles():
         raise UnsupportedKubeVersion(
             f"Kubernetes version {requested} is not supported by the bundled schemas "
