@@ -75,8 +75,8 @@ LoggingOpt = Annotated[Optional[Logging], typer.Option(  # noqa: UP045
 KubeVersion = Annotated[Optional[str], typer.Option(  # noqa: UP045
     "--kube-version", help="Kubernetes version X.Y whose schemas validate the output.")]
 Crds = Annotated[list[Path], typer.Option(
-    "--crds", help="CRD files or folders: custom resources in the output are validated "
-    "against them.")]
+    "--crds", help="CRD files or folders (your cluster's): custom resources of the kinds they "
+    "define are validated against them instead of the bundled upstream CRDs.")]
 WarningsAsErrors = Annotated[bool, typer.Option(
     "--warnings-as-errors", help="Exit 1 on warnings too (an unpinned image, an ignored queue).")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")]

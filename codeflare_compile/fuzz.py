@@ -364,11 +364,6 @@ def default_corpus() -> list[Path]:
                         repo / "tests" / "fuzz_crashes") if p.exists()]
 
 
-def default_crds() -> Path | None:
-    shared = Path(__file__).resolve().parents[2] / "shared" / "crds"
-    return shared if shared.is_dir() else None
-
-
 def fuzz(corpus: list[bytes], *, seed: int, seconds: float | None, iterations: int | None,
          crashes: Path, crds: Any = None, log: Any = sys.stderr) -> int:
     """Run until the time or the iterations are spent; the number of new crashes found."""
@@ -431,17 +426,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--crashes", type=Path, default=Path("tests") / "fuzz_crashes",
                         help="where to save inputs that crash (default: tests/fuzz_crashes)")
     parser.add_argument("--crds", type=Path, action="append", default=None,
-                        help="CRDs to validate custom resources with (default: ../shared/crds "
-                             "next to the checkout, when present)")
+                        help="CRDs to validate custom resources with, instead of the bundled "
+                             "ones for the kinds they define")
     args = parser.parse_args(argv)
     seconds = args.seconds if args.seconds is not None or args.iterations is not None else 60.0
     corpus = seed_corpus(args.corpus or default_corpus())
-    crd_paths = args.crds or [p for p in (default_crds(),) if p is not None]
     crds = None
-    if crd_paths:
+    if args.crds:
         from codeflare_compile import validate
 
-        crds = validate.load_crds(crd_paths)
+        crds = validate.load_crds(args.crds)
     found = fuzz(corpus, seed=args.seed, seconds=seconds, iterations=args.iterations,
                  crashes=args.crashes, crds=crds)
     return 1 if found else 0

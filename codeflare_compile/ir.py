@@ -197,6 +197,9 @@ class RunPlan:
     tasks: tuple[str, ...] = ()
     inputs: tuple[ResolvedInput, ...] = ()
     code: CodeSource | None = None
+    #: The hash of the Run's objects as lowered without it, which the names of the objects
+    #: that cannot be updated in place carry (lower/names.py); empty while it is computed.
+    content_hash: str = ""
 
     @property
     def entrypoint(self) -> str:

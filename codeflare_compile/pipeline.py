@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from codeflare_compile.build import build
@@ -19,6 +19,7 @@ from codeflare_compile.diagnostics import Code, Diagnostic, Diagnostics
 from codeflare_compile.emit.yaml import dump_yaml_stream
 from codeflare_compile.ir import Lowered, Overrides, Program, RunPlan, Target
 from codeflare_compile.lower import LOWERINGS, unsupported
+from codeflare_compile.lower.names import content_hash
 from codeflare_compile.lower.workflow import lower_workflow
 from codeflare_compile.parallel import ordered_map
 from codeflare_compile.passes.code import CREDENTIALS_IN_URL, code
@@ -188,23 +189,36 @@ def _groups(plans: list[RunPlan]) -> list[_Group]:
 
 def _lower_group(group: _Group, target: Target, finish: Finish, version: str | None
                  ) -> _Lowered:
-    """Lower a Run (a workflow after its steps) through every pass, then `finish` it."""
+    """Lower a Run (a workflow after its steps) through every pass, then `finish` it.
+
+    Lowered twice: first without a content hash, to hash what the Run's objects hold, then with
+    it, for the names of the objects that cannot be updated in place (lower/names.py)."""
     diags = Diagnostics()
-    lowered_steps = [(step, out) for step in group.steps
-                     if (out := lower_run(step, target, diags)) is not None]
-    top, lowered = group.top, None
-    if top is not None and top.archetype == "workflow":
-        if len(lowered_steps) == len(top.app.model.spec.steps or []):  # else: a step failed
-            lowered = lower_workflow(top, target, lowered_steps)
-    elif top is not None:
-        lowered = lower_run(top, target, diags)
+    lowered = _lower_plans(group, target, diags)
     if lowered is None:
         return _Lowered(None, "", [], [], diags.items, None)
+    digest = content_hash(lowered.objects)
+    top = replace(group.top, content_hash=digest) if group.top is not None else None
+    named = _Group(top, [replace(step, content_hash=digest) for step in group.steps])
+    lowered = _lower_plans(named, target, Diagnostics())  # the same diagnostics again
+    assert lowered is not None
     objects = lowered.objects
     failures, error = _validate(objects, version, finish.crds) if version else ([], None)
     text = dump_yaml_stream(objects) if finish.output == "yaml" and objects else ""
     return _Lowered(objects if finish.output == "objects" else [], text, failures, lowered.shared,
                     diags.items, error)
+
+
+def _lower_plans(group: _Group, target: Target, diags: Diagnostics) -> Lowered | None:
+    """The group's Run lowered (a workflow after its steps), or None when it cannot be."""
+    lowered_steps = [(step, out) for step in group.steps
+                     if (out := lower_run(step, target, diags)) is not None]
+    top = group.top
+    if top is not None and top.archetype == "workflow":
+        if len(lowered_steps) == len(top.app.model.spec.steps or []):  # else: a step failed
+            return lower_workflow(top, target, lowered_steps)
+        return None
+    return lower_run(top, target, diags) if top is not None else None
 
 
 def _kube_version(result: Compilation, overrides: Overrides) -> str | None:

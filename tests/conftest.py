@@ -3,44 +3,9 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
-
-from codeflare_compile import validate
-
-# ---------------------------------------------------------------------------------------------
-# Output validation (codeflare_compile/validate): the upstream CRDs in ../shared/crds
-# ---------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def shared_crds() -> Path:
-    """The upstream CRD folder next to this checkout; tests that need it skip when it is absent."""
-    folder = Path(__file__).parents[2] / "shared" / "crds"
-    if not folder.is_dir():
-        pytest.skip("../shared/crds is absent: CRD validation tests need the upstream CRDs")
-    return folder
-
-
-@pytest.fixture(scope="session")
-def shared_crd_set(
-    shared_crds: Path, pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory
-) -> validate.CrdSet:
-    """All shared CRDs, loaded once per session.
-
-    The converted-schema cache goes to pytest's own cache folder (kept between runs, ignored by
-    git) instead of ~/.cache, so the first run parses the needed CRDs and later runs read JSON.
-    """
-    cache = getattr(pytestconfig, "cache", None)
-    xdg = cache.mkdir("xdg-cache") if cache is not None else tmp_path_factory.mktemp("xdg-cache")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("XDG_CACHE_HOME", str(xdg))
-        return validate.load_crds([shared_crds])
-
-
-# ------------------------------------------------------------------ end of output validation
-
+from hypothesis import HealthCheck, Phase, settings
 
 # ---------------------------------------------------------------------------------------------
 # Property-based tests (hypothesis profiles; tests/properties): `ci`, the default, derandomized
@@ -49,8 +14,6 @@ def shared_crd_set(
 # selected with `pytest --slow` or CODEFLARE_HYPOTHESIS_PROFILE=slow: random seeds, many more
 # examples, shrinking.
 # ---------------------------------------------------------------------------------------------
-
-from hypothesis import HealthCheck, Phase, settings  # noqa: E402 (kept with its block)
 
 _HYPOTHESIS_HEALTH = [HealthCheck.too_slow, HealthCheck.data_too_large,
                       HealthCheck.filter_too_much]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.helpers import SHARED_CRDS, run_cli
+from tests.helpers import run_cli
 from tests.test_diagnostics import APP, RUN, blocks, compile_files
 
 S3 = """\
@@ -134,11 +134,9 @@ def test_run_input_replaces_the_applications_for_the_same_dataset(tmp_path: Path
 
 
 def test_legacy_datashim_group(tmp_path: Path) -> None:
-    args = ["--datashim-group", "com.ie.ibm.hpsys"]
-    if SHARED_CRDS.is_dir():
-        args += ["--crds", str(SHARED_CRDS / "com.ie.ibm.hpsys_datasets.yaml")]
     out = compile_files(tmp_path, {"app.yaml": with_inputs("    - dataset: bucket\n"),
-                                   "run.yaml": RUN, "data.yaml": S3 % "bucket"}, *args)
+                                   "run.yaml": RUN, "data.yaml": S3 % "bucket"},
+                        "--datashim-group", "com.ie.ibm.hpsys")  # validated by the bundled CRD
     assert out.exit_code == 0, out.stderr
     dataset = next(yaml.safe_load_all(out.stdout))
     assert (dataset["apiVersion"], dataset["kind"]) == ("com.ie.ibm.hpsys/v1alpha1", "Dataset")

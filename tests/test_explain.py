@@ -4,6 +4,7 @@ and whose sizing policy was selected by namespace."""
 from __future__ import annotations
 
 import json
+import re
 
 from codeflare_compile.explain import explain, render_json, render_text
 from codeflare_compile.ir import Overrides
@@ -23,6 +24,8 @@ def records() -> list[dict[str, object]]:
 def test_text_report() -> None:
     text = render_text(records())
     where = str(CASE)
+    unit = re.search(rf"AppWrapper team-a/({RUN}-[0-9a-f]{{10}})\n", text)
+    assert unit is not None, "the unit's name is the Run's with its content hash"
     assert text == (
         f"Run team-a/{RUN} ({where}/runs.yaml:18:3)\n"
         f"  application  finetune ({where}/apps.yaml:13:3), archetype ray\n"
@@ -40,9 +43,9 @@ def test_text_report() -> None:
         "  queueing     appwrapper\n"
         "  gang         coscheduler (schedulerName scheduler-plugins-scheduler)\n"
         "  objects\n"
-        f"    AppWrapper team-a/{RUN}\n"
-        f"      PodGroup team-a/{RUN}\n"
-        f"      RayJob team-a/{RUN}\n"
+        f"    AppWrapper team-a/{unit[1]}\n"
+        f"      PodGroup team-a/{unit[1]}\n"
+        f"      RayJob team-a/{unit[1]}\n"
     )
 
 
@@ -110,7 +113,11 @@ def test_a_workflow_is_explained_with_its_steps() -> None:
                                  ("evaluate", ["prepare"], "xs"),
                                  ("report", ["train", "evaluate"], "xxs")]
     train = record["steps"][1]
-    assert train["objects"] == ["template train creates", "  AppWrapper default/nightly-train",
+    digests = {m[0] for o in train["objects"] if (m := re.search(r"-[0-9a-f]{10}$", o))}
+    assert len(digests) == 1, "every object the step creates carries the workflow's hash"
+    (digest,) = digests
+    assert [o.removesuffix(digest) for o in train["objects"]] == [
+                                "template train creates", "  AppWrapper default/nightly-train",
                                 "    PodGroup default/nightly-train",
                                 "    Service default/nightly-train",
                                 "    Job default/nightly-train"]

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from codeflare_compile import fuzz, validate
+from codeflare_compile import fuzz
 from tests.helpers import REPO, run_cli
 
 CRASHES = sorted((REPO / "tests" / "fuzz_crashes").glob("*.yaml"))
@@ -23,21 +23,14 @@ FLAGS = {"queueing": "--queueing", "gang": "--gang", "datasets": "--datasets",
          "kube_version": "--kube-version", "namespace": "--namespace"}
 
 
-@pytest.fixture(scope="module")
-def crds() -> validate.CrdSet | None:
-    folder = fuzz.default_crds()
-    return validate.load_crds([folder]) if folder is not None else None
-
-
 def test_there_are_saved_crashes() -> None:
     assert len(CRASHES) >= 4
 
 
 @pytest.mark.parametrize("crash", CRASHES, ids=lambda p: p.stem)
-def test_saved_crash_input_compiles_cleanly(crash: Path, tmp_path: Path,
-                                            crds: validate.CrdSet | None) -> None:
+def test_saved_crash_input_compiles_cleanly(crash: Path, tmp_path: Path) -> None:
     target = fuzz.target_of(crash)
-    assert fuzz.compile_once(crash.read_bytes(), tmp_path, target, crds, twice=True) is None
+    assert fuzz.compile_once(crash.read_bytes(), tmp_path, target, twice=True) is None
     (tmp_path / "cli").mkdir()
     (tmp_path / "cli" / "input.yaml").write_bytes(crash.read_bytes())
     flags = [arg for key, value in target.items() if value is not None

@@ -108,7 +108,7 @@ def batch_job(name: str = "prep") -> dict[str, Any]:
     }
 
 
-def run(objects: list[dict[str, Any]], crds: CrdSet | None) -> list[ValidationFailure]:
+def run(objects: list[dict[str, Any]], crds: CrdSet | None = None) -> list[ValidationFailure]:
     return validate_objects(objects, kube_version=KUBE, crds=crds)
 
 
@@ -119,14 +119,14 @@ def paths(failures: list[ValidationFailure]) -> list[str]:
 # ------------------------------------------------------------------------- custom resources
 
 
-def test_valid_rayjob_passes(shared_crd_set: CrdSet) -> None:
-    assert run([rayjob()], shared_crd_set) == []
+def test_valid_rayjob_passes() -> None:
+    assert run([rayjob()]) == []
 
 
-def test_typo_field_is_reported_at_its_path(shared_crd_set: CrdSet) -> None:
+def test_typo_field_is_reported_at_its_path() -> None:
     job = rayjob()
     job["spec"]["entrypointt"] = job["spec"].pop("entrypoint")
-    failures = run([job], shared_crd_set)
+    failures = run([job])
     assert failures == [
         ValidationFailure(
             "RayJob team-a/train",
@@ -137,27 +137,27 @@ def test_typo_field_is_reported_at_its_path(shared_crd_set: CrdSet) -> None:
 
 
 @pytest.mark.parametrize(("cpu", "message"), [(0.5, "is a float"), ("4 GB", "not a Kubernetes")])
-def test_bad_quantity_fails_once(shared_crd_set: CrdSet, cpu: object, message: str) -> None:
+def test_bad_quantity_fails_once(cpu: object, message: str) -> None:
     job = rayjob()
     head = job["spec"]["rayClusterSpec"]["headGroupSpec"]["template"]["spec"]["containers"][0]
     head["resources"]["requests"]["cpu"] = cpu
-    failures = run([job], shared_crd_set)
+    failures = run([job])
     assert paths(failures) == [
         "spec.rayClusterSpec.headGroupSpec.template.spec.containers[0].resources.requests.cpu"
     ]
     assert message in failures[0].message
 
 
-def test_missing_head_group_fails(shared_crd_set: CrdSet) -> None:
+def test_missing_head_group_fails() -> None:
     job = rayjob()
     del job["spec"]["rayClusterSpec"]["headGroupSpec"]
-    failures = run([job], shared_crd_set)
+    failures = run([job])
     assert [(f.path, f.message) for f in failures] == [
         ("spec.rayClusterSpec", "'headGroupSpec' is a required property")
     ]
 
 
-def test_schema_errors_are_all_reported_sorted(shared_crd_set: CrdSet) -> None:
+def test_schema_errors_are_all_reported_sorted() -> None:
     job = rayjob()
     cluster = job["spec"]["rayClusterSpec"]
     cluster["workerGroupSpecs"] = [_worker_group(f"g{i}") for i in range(11)]
@@ -165,7 +165,7 @@ def test_schema_errors_are_all_reported_sorted(shared_crd_set: CrdSet) -> None:
     cluster["workerGroupSpecs"][2]["maxReplicas"] = "many"
     cluster["headGroupSpec"]["rayStartParams"]["num-gpus"] = 0
     job["metadata"]["lables"] = {}  # CR metadata is checked against ObjectMeta
-    assert paths(run([job], shared_crd_set)) == [
+    assert paths(run([job])) == [
         "metadata.lables",
         "spec.rayClusterSpec.headGroupSpec.rayStartParams.num-gpus",
         "spec.rayClusterSpec.workerGroupSpecs[2].maxReplicas",
@@ -173,57 +173,54 @@ def test_schema_errors_are_all_reported_sorted(shared_crd_set: CrdSet) -> None:
     ]
 
 
-def test_integer_field_rejects_integral_float(shared_crd_set: CrdSet) -> None:
+def test_integer_field_rejects_integral_float() -> None:
     job = rayjob()
     job["spec"]["ttlSecondsAfterFinished"] = 60.0
-    assert paths(run([job], shared_crd_set)) == ["spec.ttlSecondsAfterFinished"]
+    assert paths(run([job])) == ["spec.ttlSecondsAfterFinished"]
 
 
-def test_podgroup_validates(shared_crd_set: CrdSet) -> None:
+def test_podgroup_validates() -> None:
     group: dict[str, Any] = {
         "apiVersion": "scheduling.x-k8s.io/v1alpha1",
         "kind": "PodGroup",
         "metadata": {"name": "train", "namespace": "team-a"},
         "spec": {"minMember": 3, "minResources": {"cpu": "3", "memory": "12Gi"}},
     }
-    assert run([group], shared_crd_set) == []
+    assert run([group]) == []
     group["spec"]["minMember"] = 0
-    assert [(f.path, f.message) for f in run([group], shared_crd_set)] == [
+    assert [(f.path, f.message) for f in run([group])] == [
         ("spec.minMember", "0 is less than the minimum of 1")
     ]
 
 
-def test_unserved_crd_version_fails(shared_crd_set: CrdSet) -> None:
+def test_unserved_crd_version_fails() -> None:
     job = rayjob()
     job["apiVersion"] = "ray.io/v2"
-    failures = run([job], shared_crd_set)
+    failures = run([job])
     assert paths(failures) == ["apiVersion"]
     assert "served: v1, v1alpha1" in failures[0].message
 
 
-def test_custom_resource_without_crd_is_skipped(shared_crd_set: CrdSet) -> None:
+def test_custom_resource_without_crd_is_skipped() -> None:
     widget = {
         "apiVersion": "example.com/v1",
         "kind": "Widget",
         "metadata": {"name": "w"},
         "spec": {"anything": [1, 2.5, {"goes": None}]},
     }
-    assert run([widget], shared_crd_set) == []
-    job = rayjob()
-    job["spec"]["entrypointt"] = "typo, but no CRDs given"
-    assert run([job], None) == []
+    assert run([widget]) == []
 
 
 # ------------------------------------------------------------------------------- wrappers
 
 
-def test_appwrapper_reports_wrapped_error_under_component_path(shared_crd_set: CrdSet) -> None:
+def test_appwrapper_reports_wrapped_error_under_component_path() -> None:
     job = rayjob()
     job["spec"]["entrypointt"] = "typo"
     job["spec"]["rayClusterSpec"]["workerGroupSpecs"][0].pop("groupName")
     wrapper = appwrapper(batch_job(), job)
-    assert run([appwrapper(batch_job(), rayjob())], shared_crd_set) == []
-    failures = run([wrapper], shared_crd_set)
+    assert run([appwrapper(batch_job(), rayjob())]) == []
+    failures = run([wrapper])
     subject = "AppWrapper team-a/train \u203a components[1].template (RayJob team-a/train)"
     assert [(f.subject, f.path) for f in failures] == [
         (subject, "spec.components[1].template.spec.entrypointt"),
@@ -232,7 +229,7 @@ def test_appwrapper_reports_wrapped_error_under_component_path(shared_crd_set: C
 
 
 @pytest.mark.parametrize("api_version", ["workload.codeflare.dev/v1beta1", "mcad.ibm.com/v1beta1"])
-def test_mcad_generic_items_are_validated(shared_crd_set: CrdSet, api_version: str) -> None:
+def test_mcad_generic_items_are_validated(api_version: str) -> None:
     job = batch_job()
     job["spec"]["template"]["spec"]["containers"][0]["imagePullPolicyy"] = "Always"
     wrapper = {
@@ -241,7 +238,7 @@ def test_mcad_generic_items_are_validated(shared_crd_set: CrdSet, api_version: s
         "metadata": {"name": "prep", "namespace": "team-a"},
         "spec": {"resources": {"GenericItems": [{"replicas": 1, "generictemplate": job}]}},
     }
-    failures = run([wrapper], shared_crd_set)
+    failures = run([wrapper])
     assert [(f.subject, f.path) for f in failures] == [
         (
             "AppWrapper team-a/prep \u203a resources.GenericItems[0].generictemplate"
@@ -252,12 +249,12 @@ def test_mcad_generic_items_are_validated(shared_crd_set: CrdSet, api_version: s
     ]
 
 
-def test_appwrapper_podspec_count(shared_crd_set: CrdSet) -> None:
+def test_appwrapper_podspec_count() -> None:
     job = rayjob()
     job["spec"]["rayClusterSpec"]["workerGroupSpecs"] = [_worker_group(f"g{i}") for i in range(7)]
-    assert run([appwrapper(job)], shared_crd_set) == []  # head + 7 = 8
+    assert run([appwrapper(job)]) == []  # head + 7 = 8
     job["spec"]["rayClusterSpec"]["workerGroupSpecs"].append(_worker_group("g7"))
-    failures = run([appwrapper(job)], shared_crd_set)
+    failures = run([appwrapper(job)])
     assert paths(failures) == ["spec.components"]
     assert "9 podspecs" in failures[0].message
     service = {
@@ -266,10 +263,10 @@ def test_appwrapper_podspec_count(shared_crd_set: CrdSet) -> None:
         "metadata": {"name": "svc"},
         "spec": {"ports": [{"port": 80}]},
     }
-    assert "0 podspecs" in run([appwrapper(service)], shared_crd_set)[0].message
+    assert "0 podspecs" in run([appwrapper(service)])[0].message
 
 
-def test_appwrapper_declared_podsets_and_namespace(shared_crd_set: CrdSet) -> None:
+def test_appwrapper_declared_podsets_and_namespace() -> None:
     wrapper = appwrapper(rayjob())
     component = wrapper["spec"]["components"][0]
     component["template"]["metadata"]["namespace"] = "team-b"
@@ -277,16 +274,16 @@ def test_appwrapper_declared_podsets_and_namespace(shared_crd_set: CrdSet) -> No
         {"path": "template.spec.rayClusterSpec.headGroupSpec.template", "replicas": 1},
         {"path": "template.spec.rayClusterSpec.workerGroupSpecs[3].template", "replicas": 2},
     ]
-    assert paths(run([wrapper], shared_crd_set)) == [
+    assert paths(run([wrapper])) == [
         "spec.components[0].podSets",
         "spec.components[0].podSets[1].path",
         "spec.components[0].template.metadata.namespace",
     ]
 
 
-def test_nested_appwrapper_is_rejected(shared_crd_set: CrdSet) -> None:
+def test_nested_appwrapper_is_rejected() -> None:
     inner = appwrapper(rayjob(), name="inner")
-    failures = run([appwrapper(inner)], shared_crd_set)
+    failures = run([appwrapper(inner)])
     assert [f.path for f in failures if "wrapped in another AppWrapper" in f.message] == [
         "spec.components[0].template"
     ]

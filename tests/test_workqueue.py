@@ -139,14 +139,16 @@ def test_large_tasks_split_over_config_maps_in_one_volume() -> None:
     low, prog = lowered(wq_app() + run(name="big"), Overrides(queueing="none"))
     low = lower_workqueue(replace(low.plan, tasks=tuple(big)), prog.target)
     *config_maps, job = low.objects
-    assert [c["metadata"]["name"] for c in config_maps] == ["big-tasks-0", "big-tasks-1"]
+    names = [c["metadata"]["name"] for c in config_maps]
+    assert [n.rpartition("-")[0] for n in names] == ["big-tasks-0", "big-tasks-1"]
+    assert names[0] != names[1]  # each named by its own content
     for cm in config_maps:
         assert sum(entry_bytes(k, v) for k, v in cm["data"].items()) <= CONFIG_MAP_BUDGET
     merged = {k: v for c in config_maps for k, v in c["data"].items()}
     assert list(merged) == [task_key(i) for i in range(10)] and list(merged.values()) == big
     volume = job["spec"]["template"]["spec"]["volumes"][0]
     assert volume == {"name": "codeflare-tasks", "projected": {"sources": [
-        {"configMap": {"name": "big-tasks-0"}}, {"configMap": {"name": "big-tasks-1"}}]}}
+        {"configMap": {"name": names[0]}}, {"configMap": {"name": names[1]}}]}}
 
 
 # ------------------------------------------------------------------------ the Job

@@ -11,7 +11,7 @@ from typing import Any
 
 from codeflare_compile.ir import PodSet, RunPlan
 from codeflare_compile.lower import pods
-from codeflare_compile.lower.names import fit_name
+from codeflare_compile.lower.names import unit_name
 
 #: Pod hostnames `<job>-<index>` are DNS-1123 labels (≤ 63 characters). Kubernetes allows an
 #: Indexed Job at most 100000 completions, so an index has at most 5 digits: 63 - len("-99999").
@@ -22,8 +22,9 @@ TEMPLATE_PATH = ("spec", "template")
 
 
 def job_name(plan: RunPlan, letter_first: bool = False) -> str:
-    """The Job's name: the Run's, fitted so that every pod hostname stays a valid label."""
-    return fit_name(plan.name, INDEXED_JOB_NAME_LIMIT, letter_first=letter_first)
+    """The Job's name: the Run's with its content hash, fitted so that every pod hostname
+    stays a valid label."""
+    return unit_name(plan, plan.name, INDEXED_JOB_NAME_LIMIT, letter_first=letter_first)
 
 
 def pod_count(plan: RunPlan) -> int:

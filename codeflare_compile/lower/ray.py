@@ -12,7 +12,7 @@ from typing import Any
 from codeflare_compile.emit.yaml import dump_yaml
 from codeflare_compile.ir import Lowered, PodSet, RunPlan, Target
 from codeflare_compile.lower import pods
-from codeflare_compile.lower.names import fit_name
+from codeflare_compile.lower.names import unit_name
 
 #: KubeRay: RayJob names are DNS-1035 labels of at most 47 characters.
 RAYJOB_NAME_LIMIT = 47
@@ -54,7 +54,7 @@ def lower_ray(plan: RunPlan, target: Target) -> Lowered:
     if deadline is not None:
         spec["activeDeadlineSeconds"] = deadline
     spec["rayClusterSpec"] = cluster
-    name = fit_name(plan.name, RAYJOB_NAME_LIMIT, letter_first=True)
+    name = unit_name(plan, plan.name, RAYJOB_NAME_LIMIT, letter_first=True)
     workload = {
         "apiVersion": "ray.io/v1",
         "kind": "RayJob",

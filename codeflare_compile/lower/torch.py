@@ -29,7 +29,7 @@ from typing import Any
 from codeflare_compile.ir import Lowered, PodSet, RunPlan, Target
 from codeflare_compile.kubeversion import KubeVersion, before
 from codeflare_compile.lower import jobs, pods
-from codeflare_compile.lower.names import fit_name
+from codeflare_compile.lower.names import unit_name
 
 RDZV_PORT = 29500
 CONTAINER = "pytorch"  # the training operator requires this name; the Job backend uses it too
@@ -157,7 +157,7 @@ def _pytorchjob(plan: RunPlan) -> Lowered:
     deadline = pods.deadline_seconds(plan)
     if deadline is not None:
         run_policy["activeDeadlineSeconds"] = deadline
-    name = fit_name(plan.name, PYTORCHJOB_NAME_LIMIT, letter_first=True)
+    name = unit_name(plan, plan.name, PYTORCHJOB_NAME_LIMIT, letter_first=True)
     workload = {
         "apiVersion": "kubeflow.org/v1",
         "kind": "PyTorchJob",

@@ -14,7 +14,7 @@ from typing import Any
 from codeflare_compile.emit.yaml import dump_embedded
 from codeflare_compile.ir import Lowered, RunPlan, Target
 from codeflare_compile.lower import pods
-from codeflare_compile.lower.names import fit_name
+from codeflare_compile.lower.names import fit_name, unit_name
 from codeflare_compile.passes.steps import topological
 
 ENTRYPOINT = "main"
@@ -42,7 +42,7 @@ _CONTAINER_TEMPLATE_FIELDS = frozenset({
 
 def lower_workflow(plan: RunPlan, target: Target,
                    steps: list[tuple[RunPlan, Lowered]]) -> Lowered:
-    name = fit_name(plan.name)
+    name = unit_name(plan, plan.name)
     templates: list[dict[str, Any]] = []
     tasks: dict[str, list[dict[str, Any]]] = {}  # step → its tasks, the main one last
     created: set[tuple[str, str]] = set()

@@ -29,7 +29,7 @@ from typing import Any
 
 from codeflare_compile.ir import Lowered, PodSet, RunPlan, Target
 from codeflare_compile.lower import jobs, pods
-from codeflare_compile.lower.names import fit_name
+from codeflare_compile.lower.names import immutable_name
 from codeflare_compile.passes.tasks import KEY_DIGITS, KEY_PREFIX, chunks, max_failed_indexes
 
 ROLE = "workqueue"
@@ -49,7 +49,8 @@ WRAPPER_ANNOTATIONS = {"failureGracePeriodDuration": "24h", "retryLimit": "0"}
 def lower_workqueue(plan: RunPlan, target: Target) -> Lowered:
     if not plan.tasks:
         raise ValueError(f"workqueue Run '{plan.name}' reached lowering without tasks")
-    config_maps = [_config_map(plan, i, data) for i, data in enumerate(chunks(plan.tasks))]
+    config_maps = [_config_map(plan, target, i, data)
+                   for i, data in enumerate(chunks(plan.tasks))]
     env = [e for e in pods.env(plan) if e["name"] not in (TASK_ENV, INDEX_ENV)]
     container = pods.container(plan, ROLE, command=pods.shell_command(plan, task_line(plan)),
                                env=env)
@@ -99,15 +100,18 @@ def task_line(plan: RunPlan) -> str:
     ])
 
 
-def _config_map(plan: RunPlan, index: int, data: dict[str, str]) -> dict[str, Any]:
-    return {
+def _config_map(plan: RunPlan, target: Target, index: int, data: dict[str, str]
+                ) -> dict[str, Any]:
+    config_map: dict[str, Any] = {
         "apiVersion": "v1",
         "kind": "ConfigMap",
-        "metadata": pods.metadata(plan, fit_name(f"{plan.name}-tasks-{index}", 253),
-                                  TASKS_ROLE),
+        "metadata": pods.metadata(plan, "", TASKS_ROLE),
         "immutable": True,
         "data": data,
     }
+    config_map["metadata"]["name"] = immutable_name(plan, target, f"{plan.name}-tasks-{index}",
+                                                    config_map)
+    return config_map
 
 
 def _failure_rules() -> list[dict[str, Any]]:

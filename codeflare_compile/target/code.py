@@ -14,7 +14,7 @@ from typing import Any
 
 from codeflare_compile.ir import CodeSource, Lowered, Target
 from codeflare_compile.lower import pods
-from codeflare_compile.lower.names import fit_name
+from codeflare_compile.lower.names import immutable_name
 from codeflare_compile.passes.code import CLONE_DIR, WORKSPACE
 
 VOLUME = "workspace"
@@ -28,7 +28,7 @@ def code(lowered: Lowered, target: Target) -> Lowered:
     source = lowered.plan.code
     if source is None:
         return lowered
-    config_map = _config_map(lowered, source) if source.files else None
+    config_map = _config_map(lowered, source, target) if source.files else None
     for template in lowered.pod_templates():
         spec = template["spec"]
         volumes = spec.setdefault("volumes", [])
@@ -75,8 +75,10 @@ def _clone(source: CodeSource, target: Target) -> dict[str, Any]:
     return container
 
 
-def _config_map(lowered: Lowered, source: CodeSource) -> dict[str, Any]:
-    """The inline files, under keys ConfigMaps accept (`pkg/util.py` → `pkg_util.py`)."""
+def _config_map(lowered: Lowered, source: CodeSource, target: Target) -> dict[str, Any]:
+    """The inline files, under keys ConfigMaps accept (`pkg/util.py` → `pkg_util.py`);
+    immutable and named by content, so that changed code gives a new ConfigMap and a new
+    workload rather than new files under a Job that has run (lower/names.py)."""
     data: dict[str, str] = {}
     for path, content in source.files:
         key = re.sub(r"[^-._a-zA-Z0-9]", "_", path)
@@ -84,6 +86,9 @@ def _config_map(lowered: Lowered, source: CodeSource) -> dict[str, Any]:
             key = f"_{key}"
         data[key] = content
     plan = lowered.plan
-    return {"apiVersion": "v1", "kind": "ConfigMap",
-            "metadata": pods.metadata(plan, fit_name(f"{plan.name}-code", 253), "code"),
-            "data": data}
+    config_map: dict[str, Any] = {"apiVersion": "v1", "kind": "ConfigMap",
+                                  "metadata": pods.metadata(plan, "", "code"),
+                                  "immutable": True, "data": data}
+    config_map["metadata"]["name"] = immutable_name(plan, target, f"{plan.name}-code",
+                                                    config_map)
+    return config_map

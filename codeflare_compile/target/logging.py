@@ -16,7 +16,7 @@ from codeflare_compile.diagnostics import Code, Diagnostics
 from codeflare_compile.ir import Lowered, PodSet, Target
 from codeflare_compile.kubeversion import KubeVersion, before
 from codeflare_compile.lower import pods
-from codeflare_compile.lower.names import fit_name
+from codeflare_compile.lower.names import immutable_name
 
 SIDECAR = "fluent-bit"
 LOG_VOLUME = "run-logs"
@@ -60,10 +60,13 @@ def logging(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowered:
     plan = lowered.plan
     config_map: dict[str, Any] = {
         "apiVersion": "v1", "kind": "ConfigMap",
-        "metadata": pods.metadata(plan, fit_name(f"{plan.name}-fluent-bit", 253), "logging"),
+        "metadata": pods.metadata(plan, "", "logging"),
+        "immutable": True,
         "data": {f"{i}-{CONFIG_FILE}": config(p.logs[1])
                  for i, p in enumerate(lowered.pod_sets) if p.logs is not None},
     }
+    config_map["metadata"]["name"] = immutable_name(plan, target, f"{plan.name}-fluent-bit",
+                                                    config_map)
     for i, pod_set in enumerate(lowered.pod_sets):
         if pod_set.logs is not None:
             _attach(lowered, pod_set, f"{i}-{CONFIG_FILE}", config_map["metadata"]["name"],

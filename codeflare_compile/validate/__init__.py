@@ -1,8 +1,9 @@
 """Output validation: every emitted object is checked before anything is printed.
 
 Core kinds against kubernetes-validate's strict schemas of the target Kubernetes version, custom
-resources against the CRDs given with --crds (converted to JSON Schema, cached), wrapper kinds
-recursively, plus the rules no schema expresses (names, labels, quantities, webhook invariants).
+resources against the upstream CRDs bundled in the package (bundled.py) or, for the kinds they
+define, the CRDs given with --crds (converted to JSON Schema, cached), wrapper kinds recursively,
+plus the rules no schema expresses (names, labels, quantities, webhook invariants).
 A failure means the compiler produced bad output.
 """
 

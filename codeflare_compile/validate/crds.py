@@ -59,21 +59,23 @@ class _Version(NamedTuple):
     schema: dict[str, Any] | None  # converted; None when the CRD gives no schema for it
 
 
-class _Crd(NamedTuple):
+class Crd(NamedTuple):
+    """One CRD, converted: its group, kind and versions."""
+
     group: str
     kind: str
     versions: dict[str, _Version]
 
 
 # In-process cache of converted files, keyed like the disk cache (content hash).
-_MEMORY: dict[str, list[_Crd]] = {}
+_MEMORY: dict[str, list[Crd]] = {}
 
 
 @dataclass
 class _CrdFile:
     path: Path
     kinds: frozenset[tuple[str, str]]
-    crds: list[_Crd] | None = None  # set once parsed
+    crds: list[Crd] | None = None  # set once parsed
 
 
 class CrdMatch(NamedTuple):
@@ -131,7 +133,7 @@ class CrdSet:
                 source = source or crd_file.path
                 entry = crd.versions.get(version)
                 if entry is not None and entry.served:
-                    validator = _validator(entry.schema) if entry.schema is not None else None
+                    validator = validator_of(entry.schema) if entry.schema is not None else None
                     return CrdMatch(crd_file.path, validator)
                 served += [name for name, v in crd.versions.items() if v.served]
         if source is None:  # the line scan promised a kind the parsed file does not have
@@ -143,9 +145,9 @@ class CrdSet:
             f"{group}/{version} {kind} is not served by the CRD in {source} (served: {listed})",
         )
 
-    def _parsed(self, crd_file: _CrdFile) -> list[_Crd]:
+    def _parsed(self, crd_file: _CrdFile) -> list[Crd]:
         if crd_file.crds is None:
-            crd_file.crds = _load_converted(crd_file.path, self._cache_dir)
+            crd_file.crds = load_converted(crd_file.path, self._cache_dir)
         return crd_file.crds
 
 
@@ -180,7 +182,7 @@ def _index_file(path: Path, *, named: bool) -> _CrdFile | None:
             continue
         group_kind = _scan_crd(document)
         if group_kind is None:  # not laid out as expected: parse the file now instead
-            crds = _load_converted(path, cache_folder("crd-schemas"), data)
+            crds = load_converted(path, cache_folder("crd-schemas"), data)
             kinds = {(c.group, c.kind) for c in crds}
             return _CrdFile(path, frozenset(kinds), crds) if kinds else _no_crd(path, named)
         kinds.add(group_kind)
@@ -257,7 +259,7 @@ def _scalar(raw: bytes) -> str | None:
     return value.decode() if not value or _PLAIN_SCALAR.fullmatch(value) else None
 
 
-def _load_converted(path: Path, cache_dir: Path | None, data: bytes | None = None) -> list[_Crd]:
+def load_converted(path: Path, cache_dir: Path | None, data: bytes | None = None) -> list[Crd]:
     """Converted CRDs of one file: from memory, else the disk cache, else parse and convert."""
     if data is None:
         data = _read(path)
@@ -276,7 +278,7 @@ def _load_converted(path: Path, cache_dir: Path | None, data: bytes | None = Non
     return crds
 
 
-def _convert_file(path: Path, data: bytes) -> list[_Crd]:
+def _convert_file(path: Path, data: bytes) -> list[Crd]:
     from ruamel.yaml import YAML  # imported here: only a cache miss needs the YAML parser
     from ruamel.yaml.error import YAMLError
 
@@ -298,7 +300,7 @@ def _crd_documents(documents: list[Any]) -> Iterator[Mapping[str, Any]]:
             yield from _crd_documents(list(doc.get("items") or []))
 
 
-def _crd(doc: Mapping[str, Any], path: Path) -> _Crd:
+def _crd(doc: Mapping[str, Any], path: Path) -> Crd:
     group, kind = _get(doc, "spec", "group"), _get(doc, "spec", "names", "kind")
     if not isinstance(group, str) or not isinstance(kind, str):
         raise CrdLoadError(f"{path}: a CustomResourceDefinition without spec.group/names.kind")
@@ -312,7 +314,7 @@ def _crd(doc: Mapping[str, Any], path: Path) -> _Crd:
         schema = _get(entry, "schema", "openAPIV3Schema") or legacy
         converted = convert_schema(schema) if isinstance(schema, Mapping) else None
         versions[name] = _Version(_get(entry, "served") is not False, converted)
-    return _Crd(group, kind, versions)
+    return Crd(group, kind, versions)
 
 
 def _get(node: Any, *keys: str) -> Any:
@@ -324,13 +326,13 @@ def _get(node: Any, *keys: str) -> Any:
     return node
 
 
-def _read_cache(cache_file: Path) -> list[_Crd] | None:
+def _read_cache(cache_file: Path) -> list[Crd] | None:
     payload = read_json(cache_file)
     try:
         if payload.get("format") != _CACHE_FORMAT:
             return None
         return [
-            _Crd(
+            Crd(
                 c["group"],
                 c["kind"],
                 {n: _Version(v["served"], v["schema"]) for n, v in c["versions"].items()},
@@ -341,7 +343,7 @@ def _read_cache(cache_file: Path) -> list[_Crd] | None:
         return None  # missing or damaged: convert again
 
 
-def _write_cache(cache_file: Path, crds: list[_Crd]) -> None:
+def _write_cache(cache_file: Path, crds: list[Crd]) -> None:
     write_json(cache_file, {
         "format": _CACHE_FORMAT,
         "crds": [
@@ -357,5 +359,6 @@ def _write_cache(cache_file: Path, crds: list[_Crd]) -> None:
     })
 
 
-def _validator(schema: dict[str, Any]) -> FastValidator:
+def validator_of(schema: dict[str, Any]) -> FastValidator:
+    """A validator of a converted CRD schema (draft-07, floats are not integers)."""
     return fast_validator(lambda: _crd_validator_class()(schema), schema, "7")

@@ -6,8 +6,9 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from .bundled import bundled_match
 from .core import core_validator, is_core_group, object_meta_validator, resolve_kube_version
-from .crds import CrdSet
+from .crds import CrdMatch, CrdSet
 from .failure import Issue, ObjPath, ValidationFailure, format_path, path_sort_key
 from .kinds import Gvk, get, gvk_of, is_wrapper, wrapped_objects
 from .rules import QUANTITY_CODE, check_object
@@ -23,10 +24,10 @@ def validate_objects(
     """Every failure of every object, objects in input order, each object's sorted by path.
 
     Core kinds are checked against the strict schema of `kube_version`; custom resources against
-    `crds` when it defines them and skipped otherwise (they are validated only against CRDs the
-    user passes); AppWrapper components and MCAD GenericItems are validated as objects of their
-    own, their paths prefixed by the wrapper's. Raises UnsupportedKubeVersion, and CrdLoadError
-    when a CRD file needed here turns out not to be valid YAML.
+    `crds` when it defines their group/kind, else against the CRDs bundled in the package, and
+    skipped when neither knows them; AppWrapper components and MCAD GenericItems are validated
+    as objects of their own, their paths prefixed by the wrapper's. Raises UnsupportedKubeVersion,
+    and CrdLoadError when a CRD file needed here turns out not to be valid YAML.
     """
     version = resolve_kube_version(kube_version)
     failures: list[ValidationFailure] = []
@@ -107,9 +108,9 @@ def _schema_issues(
                 ("apiVersion",), f"Kubernetes {version} has no kind {gvk.kind} in {gvk.api_version}"
             )
         ]
-    match = crds.match(gvk.group, gvk.version, gvk.kind) if crds is not None else None
+    match = _crd_match(gvk, crds)
     if match is None:
-        return []  # a custom resource whose CRD was not given: not validated, by design
+        return []  # a custom resource of no CRD known here: not validated
     if match.problem is not None:
         return [Issue(("apiVersion",), match.problem)]
     issues: list[Issue] = []
@@ -119,6 +120,14 @@ def _schema_issues(
     if isinstance(metadata, Mapping):  # CRDs leave metadata to the API server: check it as it does
         issues += _errors(object_meta_validator(version), metadata, ("metadata",))
     return issues
+
+
+def _crd_match(gvk: Gvk, crds: CrdSet | None) -> CrdMatch | None:
+    """The CRDs given with --crds for the kinds they define (a cluster holds one CRD per
+    group/kind, so a given one replaces the bundled one), else the bundled upstream CRDs."""
+    if crds is not None and crds.defines(gvk.group, gvk.kind):
+        return crds.match(gvk.group, gvk.version, gvk.kind)
+    return bundled_match(gvk.group, gvk.version, gvk.kind)
 
 
 def _errors(validator: Any, instance: Any, prefix: ObjPath = ()) -> Iterator[Issue]:
