@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from codeflare_compile.emit.outdir import MARKER
 from tests.helpers import REPO, run_cli
 
 EXAMPLE = REPO / "examples" / "ray-mnist"
@@ -45,7 +46,7 @@ def test_output_file_is_written(tmp_path: Path) -> None:
     target = tmp_path / "out.yaml"
     out = run_cli("compile", str(EXAMPLE), "-o", str(target))
     assert (out.exit_code, out.stdout) == (0, "")
-    assert target.read_text() == run_cli("compile", str(EXAMPLE)).stdout
+    assert target.read_text() == f"{MARKER}\n" + run_cli("compile", str(EXAMPLE)).stdout
     assert [p.name for p in tmp_path.iterdir()] == ["out.yaml"]  # no temporary left behind
 
 
