@@ -86,8 +86,8 @@ def job_status(outcome: str, *, new_conditions: bool = True) -> dict[str, Any]:
 
 
 def pytorchjob_status(outcome: str) -> dict[str, Any]:
-    """training-operator `pkg/controller.v1/common/job.go` (updateJobConditions): Created,
-    Running, then Succeeded or Failed with Running turned False."""
+    """training-operator `pkg/util/status.go` (UpdateJobConditions, filterOutCondition):
+    Created, Running, then Succeeded or Failed appended with Running turned False."""
     conditions = [{"type": "Created", "status": "True"},
                   {"type": "Running", "status": "True" if outcome == "running" else "False"}]
     if outcome != "running":
