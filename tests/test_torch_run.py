@@ -15,6 +15,7 @@ import shlex
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -131,11 +132,38 @@ spec:
     # host becomes 127.0.0.1 (and the port a free one, in case 29500 is taken).
     endpoint = f"{job['metadata']['name']}-0.{service['metadata']['name']}:29500"
     assert f"--rdzv_endpoint {endpoint} " in line
-    line = line.replace(endpoint, f"127.0.0.1:{_free_port()}")
+    assert "--rdzv_conf is_host=$(($JOB_COMPLETION_INDEX==0)) " in line
+    port = _free_port()
+    line = line.replace(endpoint, f"127.0.0.1:{port}")
     (tmp_path / "train.py").write_text(TRAIN)
 
-    results = _run_all([shell, flag, line], tmp_path,
-                       [_environment(container, i) for i in range(2)], timeout=120)
+    # Pod 0 hosts the store because its index says so, not because torchrun guessed it from
+    # hostnames (on this machine the guess says "host" to every rank: the endpoint is a
+    # loopback address). Index 1 starts first and alone; it must not take the store's port.
+    envs = [_environment(container, i) for i in range(2)]
+    envs[1]["LOGLEVEL"] = "INFO"  # torchrun logs its rendezvous configuration
+    log = tmp_path / "index-1.log"
+    with log.open("w") as out:
+        first = subprocess.Popen([shell, flag, line], cwd=tmp_path, env=envs[1], stdout=out,
+                                 stderr=subprocess.STDOUT, text=True)
+        try:
+            deadline = time.monotonic() + 60
+            while "rdzv_configs" not in log.read_text() and time.monotonic() < deadline:
+                assert first.poll() is None, log.read_text()
+                time.sleep(0.2)
+            assert "'is_host': '0'" in log.read_text()
+            time.sleep(3)  # well past the point where a guessing rank would host the store
+            assert first.poll() is None, log.read_text()
+            with pytest.raises(ConnectionRefusedError):
+                socket.create_connection(("127.0.0.1", port), timeout=5).close()
+            (second,) = _run_all([shell, flag, line], tmp_path, envs[:1], timeout=120)
+            first.wait(timeout=120)
+        finally:
+            if first.poll() is None:
+                first.kill()
+                first.wait()
+    results = [second, subprocess.CompletedProcess(first.args, first.returncode,
+                                                   log.read_text())]
 
     for result in results:
         assert result.returncode == 0, result.stdout
