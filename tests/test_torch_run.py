@@ -5,6 +5,8 @@ processes, one per Job index, the way two pods of the Indexed Job would run it; 
 at the rendezvous and form one process group of world size 2.
 shell: the command of a rendered shell Run runs for 3 indexes with options full of shell
 metacharacters; each process must get its index and the arguments as the shell parses them.
+clone: the `repo` init container's command clones a local repository and leaves a tree any uid
+can write to.
 """
 
 from __future__ import annotations
@@ -215,3 +217,43 @@ spec:
         assert seen == {"argv": expected, "index": str(index), "codeflare": str(index)}
         assert seen["argv"][seen["argv"].index("--dollar") + 1] == "$HOME"
         assert seen["argv"][seen["argv"].index("--empty") + 1] == ""
+
+
+def test_cloned_workspace_is_writable_by_another_user(tmp_path: Path) -> None:
+    """The clone runs as the git image's user (root), the workload as its own (uid 1000 in
+    rayproject/ray): the rendered clone command must leave a tree any uid can write to."""
+    objects = _render(tmp_path, """\
+apiVersion: codeflare.dev/v1alpha1
+kind: Application
+metadata: {name: cloned}
+spec:
+  api: shell
+  image: rayproject/ray:2.52.0
+  repo: https://github.com/example-org/jobs/tree/main/sub
+  command: python3 main.py
+---
+apiVersion: codeflare.dev/v1alpha1
+kind: Run
+metadata: {name: cloned-1}
+spec: {application: cloned}
+""")
+    (job,) = [o for o in objects if o["kind"] == "Job"]
+    (clone,) = job["spec"]["template"]["spec"]["initContainers"]
+    shell, flag, line = clone["command"]
+    origin = tmp_path / "origin.git"
+    (origin / "sub").mkdir(parents=True)
+    (origin / "sub" / "main.py").write_text("print('hi')\n")
+    git = ["git", "-C", str(origin), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q", "-b", "main"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "x"], check=True)
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    line = line.replace("https://github.com/example-org/jobs.git", f"file://{origin}")
+    line = line.replace("/workspace/", f"{workspace}/")
+    subprocess.run([shell, flag, line], check=True, capture_output=True,
+                   env={**os.environ, "HOME": str(tmp_path)})
+    paths = [p for p in (workspace / "src").rglob("*") if ".git" not in p.parts]
+    assert (workspace / "src" / "sub" / "main.py") in paths
+    for path in [workspace / "src", *paths]:
+        assert path.stat().st_mode & 0o002, f"{path} is not writable by other users"
