@@ -34,6 +34,7 @@ from codeflare_compile.ir import Overrides
 from codeflare_compile.lower.workflow import CONDITIONS
 from codeflare_compile.pipeline import POLICY_PASSES, lower_run
 from codeflare_compile.target.queueing import MCAD_LABEL, QUEUE_LABEL
+from tests import argo_conditions
 from tests.build_inputs import app, plans, run
 
 AW_LABEL = "workload.codeflare.dev/appwrapper"  # appwrapper api/v1beta2, AppWrapperLabel
@@ -230,39 +231,10 @@ def mcad_requeues(wrapper: dict[str, Any], pods: dict[str, int]) -> bool:
     return pods.get("Running", 0) + pods.get("Succeeded", 0) < least
 
 
-def argo(condition: str, obj: dict[str, Any]) -> list[bool]:
-    """Each requirement of an Argo condition (a label selector over gjson paths) on `obj`."""
-    def lookup(path: str) -> Any:
-        node: Any = obj
-        for key in path.split("."):
-            if not isinstance(node, dict) or key not in node:
-                return None
-            node = node[key]
-        return node
-
-    results = []
-    for req in condition.split(","):
-        req = req.strip()
-        if req.startswith("!"):
-            results.append(lookup(req[1:]) is None)
-        elif " == " in req:
-            key, value = req.split(" == ")
-            results.append(lookup(key) is not None and str(lookup(key)) == value)
-        elif " > " in req:
-            key, value = req.split(" > ")
-            results.append(lookup(key) is not None and int(lookup(key)) > int(value))
-        else:
-            results.append(lookup(req) is not None)
-    return results
-
-
 def step_outcome(wrapper: dict[str, Any], status: dict[str, Any]) -> str:
-    """matchConditions: any failure requirement fails the step; all success ones succeed it."""
+    """What the workflow step waiting on `wrapper` concludes (tests/argo_conditions.py)."""
     success, failure = CONDITIONS[f"{wrapper['apiVersion']}/{wrapper['kind']}"]
-    obj = {"status": status}
-    if any(argo(failure, obj)):
-        return "failed"
-    return "succeeded" if all(argo(success, obj)) else "running"
+    return argo_conditions.outcome(success, failure, {"status": status})
 
 
 MCAD_ROWS = [("torch", "job", job_status), ("torch", "pytorchjob", pytorchjob_status),
@@ -282,7 +254,7 @@ def test_mcad_completes_and_the_step_tells_success_from_failure(archetype: str, 
     pods = sum(c["replicas"] for c in item["custompodresources"])
 
     running = mcad_status(wrapper, status_of("running"), {"Running": pods})
-    assert running["state"] == "Running" and step_outcome(wrapper, running) == "running"
+    assert running["state"] == "Running" and step_outcome(wrapper, running) == "waiting"
     assert not mcad_requeues(wrapper, {"Running": pods})
 
     done = mcad_status(wrapper, status_of("succeeded"), {"Succeeded": pods})
@@ -359,12 +331,26 @@ def test_the_workload_reports_its_own_end(queueing: str, archetype: str, backend
         assert kueue_finished(workload, rayjob_status("deployment-failed")) == (True, False)
 
 
-@pytest.mark.parametrize("gang", ["coscheduler", "none"])
-def test_the_gang_setting_changes_no_signal(gang: str) -> None:
-    """Only the PodGroup comes and goes; what reports the end stays the same."""
-    wrapper = wrapper_of(objects_of("torch", "appwrapper", gang=gang))
-    kinds = [c["template"]["kind"] for c in wrapper["spec"]["components"]]
-    assert kinds == (["PodGroup"] if gang == "coscheduler" else []) + ["Service", "Job"]
-    assert aw_decision(wrapper, ["Succeeded"] * pod_count(wrapper), False) == "Succeeded"
-    ray = objects_of("ray", "appwrapper", gang=gang)
-    assert [o["kind"] for o in ray][-1] == "RayJob"
+def podgroups_and_end(objects: list[dict[str, Any]]) -> tuple[int, str]:
+    """How many PodGroups the Run creates (wrapped or not) and the object that reports its end."""
+    top = objects[-1]
+    inner = [c["template"] for c in top["spec"]["components"]] if top["kind"] == "AppWrapper" \
+        and "components" in top["spec"] else [
+        i["generictemplate"] for i in top["spec"].get("resources", {}).get("GenericItems", [])]
+    every = [*objects, *inner]
+    return sum(o["kind"] == "PodGroup" for o in every), f"{top['apiVersion']}/{top['kind']}"
+
+
+@pytest.mark.parametrize("queueing", ["appwrapper", "mcad", "kueue", "none"])
+@pytest.mark.parametrize("archetype", ["ray", "torch", "shell", "workqueue"])
+def test_the_gang_setting_changes_no_signal(archetype: str, queueing: str) -> None:
+    """Only the PodGroup comes and goes (never for a workqueue: its pods are independent);
+    the object that reports the Run's end is the same."""
+    if (archetype, queueing) == ("ray", "mcad"):  # refused whatever the gang setting
+        for g in ("coscheduler", "none"):
+            assert [d.code.value for d in emit(archetype, queueing, gang=g)[1].items] == ["CF440"]
+        return
+    gang, plain = (podgroups_and_end(objects_of(archetype, queueing, gang=g))
+                   for g in ("coscheduler", "none"))
+    assert gang[1] == plain[1]
+    assert (gang[0], plain[0]) == ((0 if archetype == "workqueue" else 1), 0)
