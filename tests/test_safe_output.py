@@ -104,7 +104,7 @@ def test_some_goldens_refer_to_secrets() -> None:
     assert len(refs) >= 3
 
 
-@pytest.mark.parametrize("queueing", ["none", "kueue", "appwrapper", "mcad"])
+@pytest.mark.parametrize("queueing", ["none", "kueue", "appwrapper"])
 def test_no_workflow_step_runs_user_code_with_a_token(queueing: str) -> None:
     """The workflow's ServiceAccount may create Jobs (any pod): user code never gets its token.
     Every step is a resource template, so the user's command runs in a pod of its own with
