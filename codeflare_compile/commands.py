@@ -343,7 +343,8 @@ def write_out_dir(result: Compilation, out_dir: Path, *, check: bool, diff: bool
     except OutDirError as exc:
         fail(str(exc), EXIT_USAGE)
     except OSError as exc:
-        fail(f"cannot write to {exc.filename or shown}: {exc.strerror or exc}", EXIT_USAGE)
+        fail(f"cannot write to {exc.filename or shown}: {exc.strerror or exc} "
+             "(nothing was changed)", EXIT_USAGE)
 
 
 def _sync_out_dir(out_dir: Path, runs: list[RunFile], result: Compilation, *, check: bool,
