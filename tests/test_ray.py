@@ -178,6 +178,6 @@ def test_without_head_the_head_is_sized_like_a_worker() -> None:
 
 def test_head_quantities_are_checked() -> None:
     config = "{sm: {workers: 1, cpu: '1', memory: 1Gi, head: {memory: 64}}}"
-    prog, diags = program(sizes("policy", config) + app() + run())
+    _, diags = program(sizes("policy", config) + app() + run())
     assert [(d.code.value, d.message) for d in diags.items] == [
         ("CF215", "memory '64' is 64 bytes, under 1Mi: a number without a unit counts bytes")]
