@@ -18,6 +18,29 @@ from codeflare_compile.lower.names import fit_name, unit_name
 from codeflare_compile.passes.steps import topological
 
 ENTRYPOINT = "main"
+
+
+def failed_condition(condition_types: int) -> str:
+    """A failure condition that holds once a `Failed` condition is in `status.conditions`.
+
+    Argo reads a condition as a label selector over gjson paths (argo-workflows
+    workflow/executor/resource.go, WaitResource: `labels.Parse`), whose keys must be label keys:
+    a list cannot be searched (`conditions.#(type==Failed)` does not parse), so the condition
+    names every position `Failed` can hold when each of `condition_types` types is in the list
+    at most once; any one matching fails the step.
+    """
+    return ",".join(f"status.conditions.{i}.type == Failed" for i in range(condition_types))
+
+
+#: The condition types a Job can carry; the Job controller adds each at most once and then
+#: updates it in place (kubernetes pkg/controller/job/job_controller.go,
+#: ensureJobConditionStatus).
+JOB_CONDITION_TYPES = ("Suspended", "FailureTarget", "Failed", "SuccessCriteriaMet", "Complete")
+#: Those of a PyTorchJob: the training operator replaces a condition of the same type and
+#: appends it, and changes nothing once `Failed` is there (kubeflow/training-operator
+#: pkg/util/status.go, setCondition, filterOutCondition; pkg/apis/kubeflow.org/v1/common_types.go).
+PYTORCHJOB_CONDITION_TYPES = ("Created", "Running", "Restarting", "Succeeded", "Suspended",
+                              "Failed")
 #: How Argo tells a created object finished: (success, failure) label-selector conditions.
 #: Several failure requirements fail the step when any one matches.
 CONDITIONS: dict[str, tuple[str, str]] = {
@@ -30,28 +53,23 @@ CONDITIONS: dict[str, tuple[str, str]] = {
                                         "status.state == Failed,status.failed > 0"),
     "ray.io/v1/RayJob": ("status.jobStatus == SUCCEEDED",
                          "status.jobStatus == FAILED,status.jobDeploymentStatus == Failed"),
+    # The job succeeds when its Master does; it fails when any replica type has a failed pod
+    # under restartPolicy Never, a Worker included, while the Master may still be running
+    # (pkg/controller.v1/pytorch/pytorchjob_controller.go, UpdateJobStatus): its `Failed`
+    # condition says so, `replicaStatuses.Master.failed` does not.
     "kubeflow.org/v1/PyTorchJob": ("status.replicaStatuses.Master.succeeded == 1",
-                                   "status.replicaStatuses.Master.failed > 0"),
+                                   failed_condition(len(PYTORCHJOB_CONDITION_TYPES))),
 }
 #: A Job has succeeded once it has a completion time: the Job controller sets it together with
-#: the `Complete` condition and for no other outcome (kubernetes pkg/controller/job/
-#: job_controller.go, enactJobFinished).
+#: the `Complete` condition and for no other outcome (job_controller.go, enactJobFinished).
 JOB_SUCCESS = "status.completionTime"
-#: The condition types a Job can carry; the Job controller adds each at most once and then
-#: updates it in place (ensureJobConditionStatus), so none is ever further down the list.
-JOB_CONDITION_TYPES = ("Suspended", "FailureTarget", "Failed", "SuccessCriteriaMet", "Complete")
-#: A Job has failed for good once it has the `Failed` condition (always with status True). Argo
-#: reads a condition as a label selector over gjson paths (argo-workflows
-#: workflow/executor/resource.go, WaitResource: `labels.Parse`), whose keys must be label keys:
-#: a list cannot be searched (`conditions.#(type==Failed)` does not parse), so the condition
-#: names every position `Failed` can hold; any one matching fails the step. Neither
-#: `status.failed` (a retried pod, a pod the failure policy ignores) nor `status.failedIndexes`
-#: (written as "" from the first sync with `backoffLimitPerIndex`: job_controller.go,
-#: trackJobStatusAndRemoveFinalizers) says the Job itself has failed; Kubernetes ≥ 1.31 puts
-#: `FailureTarget` before `Failed` and `SuccessCriteriaMet` before `Complete`, and a Job Kueue
-#: admitted has `Suspended` first.
-JOB_FAILURE = ",".join(f"status.conditions.{i}.type == Failed"
-                       for i in range(len(JOB_CONDITION_TYPES)))
+#: A Job has failed for good once it has the `Failed` condition (always with status True).
+#: Neither `status.failed` (a retried pod, a pod the failure policy ignores) nor
+#: `status.failedIndexes` (written as "" from the first sync with `backoffLimitPerIndex`:
+#: job_controller.go, trackJobStatusAndRemoveFinalizers) says the Job itself has failed;
+#: Kubernetes ≥ 1.31 puts `FailureTarget` before `Failed` and `SuccessCriteriaMet` before
+#: `Complete`, and a Job Kueue admitted has `Suspended` first.
+JOB_FAILURE = failed_condition(len(JOB_CONDITION_TYPES))
 #: Pod-spec fields a container template can carry; a step needing anything else is a resource.
 _CONTAINER_TEMPLATE_FIELDS = frozenset({
     "containers", "restartPolicy", "automountServiceAccountToken", "priorityClassName",
