@@ -18,6 +18,7 @@ if TYPE_CHECKING:
         Gang,
         Logging,
         OutputFormat,
+        PodSecurity,
         Queueing,
         TorchBackend,
     )
@@ -36,6 +37,7 @@ def compile_main(
     queueing: Queueing | None = None, gang: Gang | None = None,
     datasets: DatasetsBackend | None = None, datashim_group: DatashimGroup | None = None,
     torch_backend: TorchBackend | None = None, logging: Logging | None = None,
+    pod_security: PodSecurity | None = None,
     kube_version: str | None = None, crds: list[Path] | None = None, allow_empty: bool = False,
     out_dir: Path | None = None, check: bool = False, diff: bool = False,
     fail_on_change: bool = False, diagnostics: DiagnosticsFormat = "text",
@@ -47,7 +49,7 @@ def compile_main(
     check_output_flags(output, out_dir, format, check=check, diff=diff,
                        fail_on_change=fail_on_change)
     overrides = overrides_from(namespace, queueing, gang, datasets, datashim_group, torch_backend,
-                               logging, kube_version)
+                               logging, kube_version, pod_security)
     check_jobs(jobs)
     result = run(paths, include, overrides, crds, allow_empty, debug, diagnostics=diagnostics,
                  skip_unrelated=skip_unrelated, strict=warnings_as_errors,
@@ -81,6 +83,7 @@ def check_main(
     queueing: Queueing | None = None, gang: Gang | None = None,
     datasets: DatasetsBackend | None = None, datashim_group: DatashimGroup | None = None,
     torch_backend: TorchBackend | None = None, logging: Logging | None = None,
+    pod_security: PodSecurity | None = None,
     kube_version: str | None = None, crds: list[Path] | None = None,
     diagnostics: DiagnosticsFormat = "text", skip_unrelated: bool = False,
     warnings_as_errors: bool = False, jobs: int = 1, debug: bool = False,
@@ -89,7 +92,7 @@ def check_main(
     """`check`: compile and validate in memory, print nothing on success."""
     include, crds = include or [], crds or []
     overrides = overrides_from(namespace, queueing, gang, datasets, datashim_group, torch_backend,
-                               logging, kube_version)
+                               logging, kube_version, pod_security)
     check_jobs(jobs)
     run(paths, include, overrides, crds, allow_empty=True, debug=debug, diagnostics=diagnostics,
         skip_unrelated=skip_unrelated, strict=warnings_as_errors, jobs=jobs,
@@ -99,7 +102,8 @@ def check_main(
 def overrides_from(namespace: str | None, queueing: Queueing | None, gang: Gang | None,
                    datasets: DatasetsBackend | None, datashim_group: DatashimGroup | None,
                    torch_backend: TorchBackend | None, logging: Logging | None,
-                   kube_version: str | None) -> Overrides:
+                   kube_version: str | None, pod_security: PodSecurity | None = None
+                   ) -> Overrides:
     """The flags as `Overrides`; a flag value that cannot be used is a usage error."""
     from codeflare_compile.ir import Overrides
     from codeflare_compile.kubeversion import KubeVersionError, parse
@@ -110,7 +114,7 @@ def overrides_from(namespace: str | None, queueing: Queueing | None, gang: Gang 
         fail(f"--kube-version: {exc}", EXIT_USAGE)
     return Overrides(queueing=queueing, gang=gang, datasets=datasets,
                      datashim_group=datashim_group, torch_backend=torch_backend, logging=logging,
-                     kube_version=version, namespace=namespace)
+                     kube_version=version, namespace=namespace, pod_security=pod_security)
 
 
 def internal_error(exc: BaseException) -> str:

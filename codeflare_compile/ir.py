@@ -22,6 +22,7 @@ from codeflare_compile.choices import (
     DatashimGroup,
     Gang,
     Logging,
+    PodSecurity,
     Queueing,
     TorchBackend,
 )
@@ -70,6 +71,7 @@ class Target(NamedTuple):
     git_image: str
     workflow_service_account: str | None
     logging: Logging
+    pod_security: PodSecurity
     kube_version: KubeVersion | None  # None: the newest the validator knows
     namespace: str
     default_size: str | None
@@ -89,6 +91,7 @@ class Overrides:
     datashim_group: DatashimGroup | None = None
     torch_backend: TorchBackend | None = None
     logging: Logging | None = None
+    pod_security: PodSecurity | None = None
     kube_version: KubeVersion | None = None
     namespace: str | None = None
 

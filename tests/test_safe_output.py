@@ -17,7 +17,7 @@ import yaml
 
 from tests.helpers import REPO, run_cli
 from tests.properties import checks
-from tests.properties.output import pod_specs, workflow_container_templates
+from tests.properties.output import pod_specs
 
 CASES = sorted([*REPO.glob("tests/golden/*/expected.yaml"),
                 *REPO.glob("archetypes/*/example/expected.yaml")])
@@ -104,19 +104,24 @@ def test_some_goldens_refer_to_secrets() -> None:
     assert len(refs) >= 3
 
 
-def test_a_workflow_container_step_keeps_its_service_account_token(tmp_path: Path) -> None:
-    """Regression: a single-pod shell step became an Argo container template carrying the
-    Job pod's `automountServiceAccountToken: false`, which Argo refuses ("executor.
-    serviceAccountName must not be empty if automountServiceAccountToken is false")."""
+@pytest.mark.parametrize("queueing", ["none", "kueue", "appwrapper"])
+def test_no_workflow_step_runs_user_code_with_a_token(queueing: str) -> None:
+    """The workflow's ServiceAccount may create Jobs (any pod): user code never gets its token.
+    Every step is a resource template, so the user's command runs in a pod of its own with
+    `automountServiceAccountToken: false`; only Argo's executor, in the resource template's
+    pod, holds the token (workflow/controller/workflowpod.go, setupServiceAccount mounts the
+    workflow's account into every container of a container template's pod)."""
     case = REPO / "archetypes" / "workflow" / "example" / "input"
-    out = run_cli("compile", str(case), "--queueing", "none", "--gang", "none")
+    out = run_cli("compile", str(case), "--queueing", queueing)
     assert out.exit_code == 0, out.stderr
     objects = checks.parse(out.stdout)
-    templates = list(workflow_container_templates(objects))
-    assert "report" in {t["name"] for t in templates}
-    for template in templates:
-        assert "automountServiceAccountToken" not in template
-        assert template["container"]["securityContext"] == {"allowPrivilegeEscalation": False}
+    (workflow,) = [o for o in objects if o["kind"] == "Workflow"]
+    steps = [t for t in workflow["spec"]["templates"] if "dag" not in t]
+    assert {t["name"] for t in steps} >= {"prepare", "train", "evaluate", "report"}
+    assert all(set(t) == {"name", "resource"} for t in steps)
+    specs = list(pod_specs(objects))
+    assert len(specs) >= 4
+    assert all(spec["automountServiceAccountToken"] is False for _, spec in specs)
     checks.check_safe(objects)
 
 

@@ -130,11 +130,15 @@ def container(plan: RunPlan, name: str, *, command: list[str] | None = None,
     if plan.code is not None:
         out["workingDir"] = plan.code.workdir
     out["resources"] = resources(size or plan.pod)
-    out["securityContext"] = dict(CONTAINER_SECURITY)
+    out["securityContext"] = container_security()
     return out
 
 
-CONTAINER_SECURITY: dict[str, Any] = {"allowPrivilegeEscalation": False}
+def container_security() -> dict[str, Any]:
+    """Every container's own settings at every Pod Security level (target/security.py adds
+    what the level and the Application ask for); a new mapping each time, so that no two
+    containers share one (the YAML writer would make an alias of it)."""
+    return {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}
 
 
 def pod_spec(plan: RunPlan, containers: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
@@ -145,10 +149,8 @@ def pod_spec(plan: RunPlan, containers: list[dict[str, Any]], **fields: Any) -> 
     if plan.image_pull_secrets:
         spec["imagePullSecrets"] = [{"name": s} for s in plan.image_pull_secrets]
     security = plan.app.model.spec.security_context
-    if security is not None:
-        context = security.model_dump(by_alias=True, exclude_none=True)
-        if context:
-            spec["securityContext"] = context
+    # the Application's fields; target/security.py adds the Pod Security level's
+    spec["securityContext"] = security.pod_fields() if security is not None else {}
     spec["containers"] = containers
     return spec
 

@@ -3,8 +3,18 @@
 Each step has already been lowered like a Run of its own Application, queueing and gang
 scheduling included; here its objects become `resource` templates (`action: create`, owned by
 the Workflow) — the step's main object with success and failure conditions that fit its kind,
-the others (PodGroup, Service, ConfigMaps) as tasks it depends on. A single-pod shell step that
-needs nothing else becomes a plain `container` template. The Workflow itself is never wrapped.
+the others (PodGroup, Service, ConfigMaps) as tasks it depends on. The Workflow itself is never
+wrapped.
+
+Every step is a resource template, a single-pod shell step too: the user's code then runs in a
+pod of its own with no service-account token, while only Argo's executor holds the workflow's
+token (whose Role may create Jobs, that is any pod). A `container` template would run the
+user's command in the pod that holds the token: Argo mounts the workflow's account into every
+container of a step pod unless the template names an executor account, and an executor account
+needs a long-lived token Secret (workflow/controller/workflowpod.go, setupServiceAccount).
+Argo locks down the pods of resource templates itself: its executor container there runs with
+`common.MinimalCtrSC()` (non-root uid 8737, no capability, RuntimeDefault seccomp;
+workflowpod.go, newExecContainer), which meets Pod Security `restricted`.
 """
 
 from __future__ import annotations
@@ -70,10 +80,6 @@ JOB_SUCCESS = "status.completionTime"
 #: Kubernetes ≥ 1.31 puts `FailureTarget` before `Failed` and `SuccessCriteriaMet` before
 #: `Complete`, and a Job Kueue admitted has `Suspended` first.
 JOB_FAILURE = failed_condition(len(JOB_CONDITION_TYPES))
-#: Pod-spec fields a container template can carry; a step needing anything else is a resource.
-_CONTAINER_TEMPLATE_FIELDS = frozenset({
-    "containers", "restartPolicy", "automountServiceAccountToken", "priorityClassName",
-    "schedulerName", "securityContext", "imagePullSecrets"})
 
 
 def lower_workflow(plan: RunPlan, target: Target,
@@ -87,11 +93,6 @@ def lower_workflow(plan: RunPlan, target: Target,
         assert step_plan.step is not None
         step = step_plan.step
         graph[step.name] = list(step.depends_on)
-        container = _container_template(step.name, lowered)
-        if container is not None:
-            templates.append(container)
-            tasks[step.name] = [_task(step.name, list(step.depends_on))]
-            continue
         main = lowered.workload if lowered.workload in lowered.objects else lowered.objects[0]
         step_tasks: list[dict[str, Any]] = []
         for obj in lowered.objects:
@@ -150,29 +151,6 @@ def _resource_template(name: str, obj: dict[str, Any],
     if conditions is not None:
         resource["successCondition"], resource["failureCondition"] = conditions
     return {"name": name, "resource": resource}
-
-
-def _container_template(name: str, lowered: Lowered) -> dict[str, Any] | None:
-    """A single-pod shell step with nothing but its Job runs as a plain Argo container."""
-    job = lowered.workload
-    if (lowered.plan.archetype != "shell" or lowered.objects != [job]
-            or job["spec"].get("completions") != 1):
-        return None
-    pod = job["spec"]["template"]
-    spec = pod["spec"]
-    if set(spec) - _CONTAINER_TEMPLATE_FIELDS or len(spec["containers"]) != 1:
-        return None
-    template: dict[str, Any] = {"name": name, "metadata": {"labels": pod["metadata"]["labels"]}}
-    # Argo's executor in the step's pod reports the result through the API with the pod's
-    # token: Argo refuses a template without one unless it names an executor account.
-    for field in sorted(_CONTAINER_TEMPLATE_FIELDS - {"containers", "restartPolicy",
-                                                      "automountServiceAccountToken"}):
-        if field in spec:
-            template[field] = spec[field]
-    if "activeDeadlineSeconds" in job["spec"]:
-        template["activeDeadlineSeconds"] = job["spec"]["activeDeadlineSeconds"]
-    template["container"] = spec["containers"][0]
-    return template
 
 
 def _resource_of(obj: dict[str, Any]) -> tuple[str, str]:
