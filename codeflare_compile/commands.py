@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         Queueing,
         TorchBackend,
     )
+    from codeflare_compile.emit.outdir import RunFile
     from codeflare_compile.ir import Overrides
     from codeflare_compile.pipeline import Compilation, Finish, Output
     from codeflare_compile.source import Stdin
@@ -328,16 +329,28 @@ def check_output_flags(output: Path | None, out_dir: Path | None, format: str, *
 def write_out_dir(result: Compilation, out_dir: Path, *, check: bool, diff: bool,
                   fail_on_change: bool) -> None:
     """Bring DIR up to date (or, with --check, say how it differs); see emit/outdir.py."""
-    from codeflare_compile.emit.outdir import (
-        OutDirError,
-        RunFile,
-        apply,
-        layout,
-        plan,
-        unified_diff,
-    )
+    from codeflare_compile.emit.outdir import OutDirError, RunFile, locked
 
     runs = [RunFile(run.plan.namespace, run.plan.name, run.text) for run in result.runs]
+    shown = str(out_dir)
+    if check:
+        _sync_out_dir(out_dir, runs, result, check=True, diff=diff, fail_on_change=False)
+        return
+    try:
+        with locked(out_dir):
+            _sync_out_dir(out_dir, runs, result, check=False, diff=False,
+                          fail_on_change=fail_on_change)
+    except OutDirError as exc:
+        fail(str(exc), EXIT_USAGE)
+    except OSError as exc:
+        fail(f"cannot write to {exc.filename or shown}: {exc.strerror or exc} "
+             "(nothing was changed)", EXIT_USAGE)
+
+
+def _sync_out_dir(out_dir: Path, runs: list[RunFile], result: Compilation, *, check: bool,
+                  diff: bool, fail_on_change: bool) -> None:
+    from codeflare_compile.emit.outdir import OutDirError, apply, layout, plan, unified_diff
+
     shown = str(out_dir)
     try:
         state = plan(out_dir, layout(runs, result.shared))
@@ -355,7 +368,7 @@ def write_out_dir(result: Compilation, out_dir: Path, *, check: bool, diff: bool
             sys.stdout.write(unified_diff(state, shown))
         if not state.up_to_date:
             counts = {kind: sum(1 for _, k in state.changes if k == kind)
-                      for kind in ("stale", "missing", "extra")}
+                      for kind in ("stale", "missing", "extra", "temporary")}
             lines = [f"{shown}/{rel}: {_CHANGE_TEXT[kind]}" for rel, kind in state.changes]
             summary = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n)
             sys.stderr.write("\n".join(lines) + "\n")
@@ -379,4 +392,5 @@ _CHANGE_TEXT = {
     "stale": "stale (differs from what codeflare-compile produces)",
     "missing": "missing",
     "extra": "extra (generated earlier, no longer produced)",
+    "temporary": "a temporary file an interrupted run left behind (removed on the next write)",
 }

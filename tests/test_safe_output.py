@@ -201,3 +201,27 @@ def test_the_safety_check_catches_a_mounted_token() -> None:
     del spec["automountServiceAccountToken"]
     with pytest.raises(AssertionError):
         checks.check_safe(objects)
+
+
+@pytest.mark.parametrize(("tail", "workdir"), [
+    ("/tree/main/../../../etc", None), ("/tree/main/a/../../..", None),
+    ("/tree/main/a/./b/../c", "/workspace/src/a/c"), ("/tree/main/a/..", "/workspace/src")])
+def test_a_repo_subfolder_never_leaves_the_clone(tmp_path: Path, tail: str,
+                                                 workdir: str | None) -> None:
+    """`..` in the subfolder would set the working directory (and the code mounts under it)
+    outside the clone, past the reserved-path rule: it is normalised, and refused (CF407)
+    when it escapes."""
+    (tmp_path / "app.yaml").write_text(
+        "apiVersion: codeflare.dev/v1alpha1\nkind: Application\nmetadata: {name: a}\nspec:\n"
+        f"  api: shell\n  image: python:3.12\n  command: echo hi\n"
+        f"  repo: https://github.com/org/r{tail}\n"
+        "---\napiVersion: codeflare.dev/v1alpha1\nkind: Run\nmetadata: {name: r}\n"
+        "spec: {application: a}\n")
+    out = run_cli("compile", "app.yaml", "--queueing", "none", cwd=tmp_path)
+    if workdir is None:
+        assert out.exit_code == 1 and "error[CF407]" in out.stderr and out.stdout == ""
+        assert "leaves the repository" in out.stderr
+        return
+    assert out.exit_code == 0, out.stderr
+    (spec,) = [spec for _, spec in pod_specs(checks.parse(out.stdout))]
+    assert spec["containers"][0]["workingDir"] == workdir
