@@ -113,12 +113,14 @@ class Program:
 
 
 class PodSize(NamedTuple):
-    """Per-pod resources and the pod count, after the sizing rules."""
+    """Per-pod resources and the pod count, after the sizing rules; `head` is the Ray head's
+    (one pod) when the size gives it its own, else None: the head is sized like a worker."""
 
     cpu: str
     memory: str
     gpu: int
     workers: int
+    head: PodSize | None = None
 
 
 #: A plan's pods before the sizing pass.
@@ -140,6 +142,7 @@ class SizeDecision(NamedTuple):
     run_supports_gpu: bool = False
     size_gpu: int = 0
     workers_from: str = "size"  # "size" or "Run spec.workers"
+    head_from: str = "as a worker"  # or "size head" when the size gives the head its own
 
 
 class ResolvedInput(NamedTuple):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import shlex
+from decimal import Decimal
 from typing import Any
 
+from codeflare_compile import quantities
 from codeflare_compile.ir import PodSize, RunPlan
 from codeflare_compile.passes.durations import seconds
 
@@ -53,6 +55,29 @@ def resources(pod: PodSize) -> dict[str, dict[str, str]]:
     return {"requests": dict(amounts), "limits": dict(amounts)}
 
 
+def pod_amounts(template: dict[str, Any], field: str = "requests") -> dict[str, Decimal]:
+    """What one pod of a template asks for (`requests` or `limits`), per resource, as
+    Kubernetes counts it ("Resource sharing within containers", kubernetes.io Init Containers;
+    k8s.io/component-helpers resource.PodRequests): the containers and the sidecars
+    (`restartPolicy: Always` init containers) together, or an init container with the sidecars
+    started before it, whichever is more."""
+    spec = template["spec"]
+    sidecars: dict[str, Decimal] = {}
+    peaks: list[dict[str, Decimal]] = []
+    for init in spec.get("initContainers", []):
+        amounts = init.get("resources", {}).get(field, {})
+        if init.get("restartPolicy") == "Always":
+            quantities.add(sidecars, amounts)
+        else:
+            peak = dict(sidecars)
+            quantities.add(peak, amounts)
+            peaks.append(peak)
+    running = dict(sidecars)
+    for container in spec["containers"]:
+        quantities.add(running, container.get("resources", {}).get(field, {}))
+    return quantities.most([running, *peaks])
+
+
 def secret_env(plan: RunPlan) -> list[dict[str, Any]]:
     """Environment taken from Secrets, always by reference."""
     return [e for e in env(plan) if "valueFrom" in e]
@@ -85,11 +110,13 @@ def shell_command(plan: RunPlan, line: str) -> list[str]:
 
 def container(plan: RunPlan, name: str, *, command: list[str] | None = None,
               args: list[str] | None = None, env: list[dict[str, Any]] | None = None,
-              ports: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+              ports: list[dict[str, Any]] | None = None,
+              size: PodSize | None = None) -> dict[str, Any]:
     """The workload container: image, command, env, requests = limits, safe defaults.
 
     Passes that run after lowering (code, datasets) find it as `containers[0]` of every pod
-    template and add their mounts, environment and working directory to it.
+    template and add their mounts, environment and working directory to it. `size` is the
+    pod's when it is not the Run's per-pod size (the Ray head's own).
     """
     out: dict[str, Any] = {"name": name, "image": plan.image}
     if command is not None:
@@ -102,7 +129,7 @@ def container(plan: RunPlan, name: str, *, command: list[str] | None = None,
         out["env"] = env
     if plan.code is not None:
         out["workingDir"] = plan.code.workdir
-    out["resources"] = resources(plan.pod)
+    out["resources"] = resources(size or plan.pod)
     out["securityContext"] = container_security()
     return out
 

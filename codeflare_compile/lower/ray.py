@@ -10,7 +10,7 @@ import shlex
 from typing import Any
 
 from codeflare_compile.emit.yaml import dump_yaml
-from codeflare_compile.ir import Lowered, PodSet, RunPlan, Target
+from codeflare_compile.ir import Lowered, PodSet, PodSize, RunPlan, Target
 from codeflare_compile.lower import pods
 from codeflare_compile.lower.names import unit_name
 
@@ -32,7 +32,7 @@ WORKER_PATH = ("spec", "rayClusterSpec", "workerGroupSpecs", 0, "template")
 
 
 def lower_ray(plan: RunPlan, target: Target) -> Lowered:
-    head = _template(plan, "ray-head", ports=list(HEAD_PORTS))
+    head = _template(plan, "ray-head", ports=list(HEAD_PORTS), size=plan.pod.head)
     cluster: dict[str, Any] = {
         "headGroupSpec": {"rayStartParams": {"dashboard-host": "0.0.0.0"}, "template": head},
     }
@@ -70,12 +70,12 @@ def lower_ray(plan: RunPlan, target: Target) -> Lowered:
     return Lowered(plan, workload, pod_sets, [workload])
 
 
-def _template(plan: RunPlan, role: str, ports: list[dict[str, Any]] | None = None
-              ) -> dict[str, Any]:
+def _template(plan: RunPlan, role: str, ports: list[dict[str, Any]] | None = None,
+              size: PodSize | None = None) -> dict[str, Any]:
     env = pods.secret_env(plan)
     if plan.code is not None:  # tasks on any node import the Run's modules from its code
         env.append({"name": "PYTHONPATH", "value": plan.code.workdir})
-    container = pods.container(plan, role, ports=ports, env=env)
+    container = pods.container(plan, role, ports=ports, env=env, size=size)
     container["lifecycle"] = PRE_STOP
     container["volumeMounts"] = [dict(pods.SHM_MOUNT)]  # the object store lives in /dev/shm
     return pods.pod_template(plan, role, pods.pod_spec(plan, [container],
