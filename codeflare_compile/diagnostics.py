@@ -34,6 +34,8 @@ class Code(str, Enum):
     INLINE_CREDENTIALS = "CF207"
     RESERVED_LABEL = "CF208"
     UNSUPPORTED_KUBE_VERSION = "CF210"
+    IMPOSSIBLE_QUANTITY = "CF215"
+    USES_INVALID = "CF216"
     # references between resources
     UNKNOWN_REFERENCE = "CF301"
     DUPLICATE_RESOURCE = "CF302"
@@ -61,10 +63,15 @@ class Code(str, Enum):
     OVER_SIZE_LIMIT = "CF431"
     # queueing targets (CF440 to CF444)
     CANNOT_FINISH = "CF440"
+    # pod security (CF460 to CF469)
+    POD_SECURITY_OPT_OUT = "CF460"
+    POD_SECURITY_VOLUME = "CF461"
     # lowering
     UNSUPPORTED = "CF501"
     IGNORED_SETTING = "CF502"
     UNPINNED_IMAGE = "CF503"
+    GPU_REFUSED = "CF510"
+    NO_EFFECT_ON_WORKFLOW = "CF511"
     # output
     EMPTY_OUTPUT = "CF601"
 

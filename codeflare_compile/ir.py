@@ -22,6 +22,7 @@ from codeflare_compile.choices import (
     DatashimGroup,
     Gang,
     Logging,
+    PodSecurity,
     Queueing,
     TorchBackend,
 )
@@ -71,6 +72,7 @@ class Target(NamedTuple):
     git_image: str
     workflow_service_account: str | None
     logging: Logging
+    pod_security: PodSecurity
     kube_version: KubeVersion | None  # None: the newest the validator knows
     namespace: str
     default_size: str | None
@@ -90,6 +92,7 @@ class Overrides:
     datashim_group: DatashimGroup | None = None
     torch_backend: TorchBackend | None = None
     logging: Logging | None = None
+    pod_security: PodSecurity | None = None
     kube_version: KubeVersion | None = None
     namespace: str | None = None
 
@@ -105,15 +108,20 @@ class Program:
     images: dict[Key, Resource[Image]] = field(default_factory=dict)
     size_configs: dict[str, Resource[RunSizeConfiguration]] = field(default_factory=dict)
     platform: Resource[Platform] | None = None
+    #: Resources that failed validation, by (kind, namespace, name), at their name: a reference
+    #: to one is reported as a reference to something invalid, not to something missing.
+    invalid: dict[tuple[str, str, str], Span] = field(default_factory=dict)
 
 
 class PodSize(NamedTuple):
-    """Per-pod resources and the pod count, after the sizing rules."""
+    """Per-pod resources and the pod count, after the sizing rules; `head` is the Ray head's
+    (one pod) when the size gives it its own, else None: the head is sized like a worker."""
 
     cpu: str
     memory: str
     gpu: int
     workers: int
+    head: PodSize | None = None
 
 
 #: A plan's pods before the sizing pass.
@@ -135,6 +143,7 @@ class SizeDecision(NamedTuple):
     run_supports_gpu: bool = False
     size_gpu: int = 0
     workers_from: str = "size"  # "size" or "Run spec.workers"
+    head_from: str = "as a worker"  # or "size head" when the size gives the head its own
 
 
 class ResolvedInput(NamedTuple):

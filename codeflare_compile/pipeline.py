@@ -35,6 +35,7 @@ from codeflare_compile.target import datasets as datasets_target
 from codeflare_compile.target.gang import gang
 from codeflare_compile.target.logging import logging
 from codeflare_compile.target.queueing import queueing
+from codeflare_compile.target.security import security
 
 if TYPE_CHECKING:
     from codeflare_compile.validate import CrdSet, ValidationFailure
@@ -294,6 +295,7 @@ def lower_run(plan: RunPlan, target: Target, diags: Diagnostics) -> Lowered | No
     lowered = code_target.code(lowered, target)
     lowered = datasets_target.datasets(lowered, target, diags)
     lowered = logging(lowered, target, diags)
+    lowered = security(lowered, target, diags)
     lowered = gang(lowered, target)
     return queueing(lowered, target, diags)
 

@@ -28,6 +28,7 @@ from codeflare_compile.k8s import (
     LABEL_VALUE,
     anchored,
 )
+from codeflare_compile.quantities import QUANTITY, amount
 
 API_VERSION = "codeflare.dev/v1alpha1"
 
@@ -35,7 +36,7 @@ API_VERSION = "codeflare.dev/v1alpha1"
 SIZES: tuple[str, ...] = ("xxs", "xs", "sm", "md", "lg", "xl", "xxl")
 Size = Literal["xxs", "xs", "sm", "md", "lg", "xl", "xxl"]
 
-_QUANTITY = re.compile(r"^[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+|[numkMGTPE]|[KMGTPE]i)?$")
+_QUANTITY = QUANTITY
 #: Environment variable names every Kubernetes version accepts (1.30 relaxed this).
 _ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
 #: Keys of a Secret or ConfigMap.
@@ -58,8 +59,9 @@ def _dns_label(value: str) -> str:
         raise PydanticCustomError(
             "invalid_name",
             "'{value}' is not a valid name: use at most 63 lowercase letters, digits and '-', "
-            "starting and ending with a letter or digit",
-            {"value": value},
+            "starting and ending with a letter or digit{length}",
+            {"value": value, "length": f" (it has {len(value)} characters)"
+             if len(value) > 63 else ""},
         )
     return value
 
@@ -81,6 +83,28 @@ def _quantity(value: str) -> str:
             "'{value}' is not a Kubernetes quantity such as 500m, 2, 1.5Gi or 512Mi",
             {"value": value},
         )
+    return value
+
+
+#: The least memory a size may give a pod: bare numbers are bytes, so `memory: 4` is 4 bytes.
+MIN_MEMORY_BYTES = 2**20
+
+
+def _cpu(value: str) -> str:
+    if amount(value) == 0:
+        raise PydanticCustomError("impossible_quantity",
+                                  "cpu '{value}' is zero: a pod needs some CPU", {"value": value})
+    return value
+
+
+def _memory(value: str) -> str:
+    total = amount(value)
+    if total < MIN_MEMORY_BYTES:
+        raise PydanticCustomError(
+            "impossible_quantity",
+            "memory '{value}' is zero: a pod needs some memory" if total == 0 else
+            "memory '{value}' is {amount} bytes, under 1Mi: a number without a unit counts "
+            "bytes", {"value": value, "amount": format(total, "f")})
     return value
 
 
@@ -187,6 +211,9 @@ Quantity = Annotated[
     WithJsonSchema({"anyOf": [{"type": "string", "pattern": _QUANTITY.pattern},
                               {"type": "number", "minimum": 0}]}),
 ]
+#: The CPU of a pod (more than zero) and its memory (at least 1Mi): smaller cannot be meant.
+Cpu = Annotated[Quantity, AfterValidator(_cpu)]
+Memory = Annotated[Quantity, AfterValidator(_memory)]
 NonNegativeInt = Annotated[StrictInt, Field(ge=0)]
 
 

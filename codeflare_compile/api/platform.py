@@ -7,12 +7,21 @@ from typing import Literal
 from pydantic import Field, StrictStr
 
 from codeflare_compile import kubeversion
-from codeflare_compile.api.common import ImageReference, Metadata, Model, Name, Quantity, Size
+from codeflare_compile.api.common import (
+    Cpu,
+    ImageReference,
+    Memory,
+    Metadata,
+    Model,
+    Name,
+    Size,
+)
 from codeflare_compile.choices import (
     DatasetsBackend,
     DatashimGroup,
     Gang,
     Logging,
+    PodSecurity,
     Queueing,
     TorchBackend,
 )
@@ -28,8 +37,8 @@ class FluentBit(Model):
     """The log sidecar's image and per-container size (it counts towards quotas)."""
 
     image: ImageReference = "fluent/fluent-bit:3.2.2"
-    cpu: Quantity = "100m"
-    memory: Quantity = "128Mi"
+    cpu: Cpu = "100m"
+    memory: Memory = "128Mi"
 
 
 class PlatformSpec(Model):
@@ -42,6 +51,7 @@ class PlatformSpec(Model):
     git_image: ImageReference = "alpine/git:2.47.2"
     workflow_service_account: Name | None = None
     logging: Logging = "none"
+    pod_security: PodSecurity = "baseline"
     kubernetes_version: StrictStr | None = Field(default=None, pattern=kubeversion.PATTERN)
     default_namespace: Name | None = None
     default_size: Size | None = None
