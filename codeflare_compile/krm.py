@@ -40,10 +40,6 @@ if TYPE_CHECKING:
 
 RESOURCE_LIST_VERSION = "config.kubernetes.io/v1"
 GROUP = "codeflare.dev"
-#: Annotations the orchestrators (kustomize, kpt) add for their own bookkeeping: not the user's,
-#: so they are not carried onto the rendered objects.
-TOOL_ANNOTATION_PREFIXES = ("config.kubernetes.io/", "internal.config.kubernetes.io/",
-                            "config.k8s.io/", "kustomize.config.k8s.io/")
 PATH_ANNOTATIONS = ("internal.config.kubernetes.io/path", "config.kubernetes.io/path")
 INDEX_ANNOTATIONS = ("internal.config.kubernetes.io/index", "config.kubernetes.io/index")
 
@@ -111,6 +107,8 @@ def parse(text: str) -> Request:
 
 def _strip_tool_annotations(item: dict[str, Any]) -> dict[str, Any]:
     """A copy of `item` without the orchestrators' annotations (and no empty annotations)."""
+    from codeflare_compile.api.labels import TOOL_ANNOTATION_PREFIXES  # compiling imports it
+
     meta = item.get("metadata")
     if not isinstance(meta, dict) or not isinstance(meta.get("annotations"), dict):
         return item

@@ -46,6 +46,11 @@ RESERVED_PREFIXES: dict[str, tuple[str, str]] = {
                       "or an `app.kubernetes.io/` label"),
     "k8s.io": ("Kubernetes reserves", "use a prefix of your own (`example.com/team`)"),
 }
+#: Annotations the orchestrators (kustomize, kpt) add for their own bookkeeping, such as a KRM
+#: function's `config.kubernetes.io/function`: theirs to write, so not refused (krm.py drops
+#: them before compiling a ResourceList).
+TOOL_ANNOTATION_PREFIXES = ("config.kubernetes.io/", "internal.config.kubernetes.io/",
+                            "config.k8s.io/", "kustomize.config.k8s.io/")
 #: Datashim's pod labels (`dataset.0.id`, `dataset.0.useas`) mount datasets.
 DATASHIM_PREFIX = "dataset."
 DATASHIM_INSTEAD = "name the dataset in `inputs`"
@@ -61,7 +66,7 @@ def reserved(key: str) -> tuple[str, str] | None:
         return None
     if key in COMPILER_APP_LABELS:
         return "is a label codeflare-compile sets itself", "the compiler sets it from the Run"
-    if domain == "app.kubernetes.io":
+    if domain == "app.kubernetes.io" or key.startswith(TOOL_ANNOTATION_PREFIXES):
         return None
     for prefix, (owner, instead) in RESERVED_PREFIXES.items():
         if domain == prefix or domain.endswith("." + prefix):
