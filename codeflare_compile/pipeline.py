@@ -34,6 +34,7 @@ from codeflare_compile.target import datasets as datasets_target
 from codeflare_compile.target.gang import gang
 from codeflare_compile.target.logging import logging
 from codeflare_compile.target.queueing import queueing
+from codeflare_compile.target.waves import waves
 
 if TYPE_CHECKING:
     from codeflare_compile.validate import CrdSet, ValidationFailure
@@ -214,11 +215,13 @@ def _lower_plans(group: _Group, target: Target, diags: Diagnostics) -> Lowered |
     lowered_steps = [(step, out) for step in group.steps
                      if (out := lower_run(step, target, diags)) is not None]
     top = group.top
+    lowered = None
     if top is not None and top.archetype == "workflow":
         if len(lowered_steps) == len(top.app.model.spec.steps or []):  # else: a step failed
-            return lower_workflow(top, target, lowered_steps)
-        return None
-    return lower_run(top, target, diags) if top is not None else None
+            lowered = lower_workflow(top, target, lowered_steps)
+    elif top is not None:
+        lowered = lower_run(top, target, diags)
+    return waves(lowered) if lowered is not None else None
 
 
 def _kube_version(result: Compilation, overrides: Overrides) -> str | None:
