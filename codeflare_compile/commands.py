@@ -226,11 +226,12 @@ def check_jobs(jobs: int) -> None:
 
 def yaml_chunks(result: Compilation) -> list[str]:
     """The YAML stream of a compilation kept as text, in pieces: shared objects, then each
-    Run's."""
-    from codeflare_compile.emit.yaml import dump_yaml_stream
+    Run's, after a `# Source:` comment naming its input file (never inside the objects: a moved
+    file must not change what is applied)."""
+    from codeflare_compile.emit.yaml import dump_yaml_stream, source_comment
 
     shared = [dump_yaml_stream(result.shared)] if result.shared else []
-    return shared + [run.text for run in result.runs]
+    return shared + [source_comment(run.plan.run.doc.file) + run.text for run in result.runs]
 
 
 def check_output_flags(output: Path | None, out_dir: Path | None, format: str, *, check: bool,
@@ -265,7 +266,8 @@ def write_out_dir(result: Compilation, out_dir: Path, *, check: bool, diff: bool
         unified_diff,
     )
 
-    runs = [RunFile(run.plan.namespace, run.plan.name, run.text) for run in result.runs]
+    runs = [RunFile(run.plan.namespace, run.plan.name, run.text, run.plan.run.doc.file)
+            for run in result.runs]
     shown = str(out_dir)
     try:
         state = plan(out_dir, layout(runs, result.shared))

@@ -162,6 +162,13 @@ def embedded_object(text: str) -> dict[str, Any] | None:
     return _embedded.get(text)
 
 
+def source_comment(path: str) -> str:
+    """`# Source: <path>` and a newline, as Helm marks where each document came from: the input
+    file a Run was read from, as given. A path that does not print on one line (a newline, or
+    NEL, LS and PS, which YAML 1.1 readers take as line breaks) is written JSON-quoted."""
+    return f"# Source: {path if path.isprintable() else json.dumps(path)}\n"
+
+
 def dump_json_list(objects: Sequence[Any]) -> str:
     """A Kubernetes `List` holding every object, as kubectl prints it."""
     return json.dumps({"apiVersion": "v1", "kind": "List", "items": list(objects)},
