@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from codeflare_compile import commands
 from codeflare_compile.choices import (
@@ -33,6 +34,7 @@ from codeflare_compile.commands import (
     fail,
     finish_for,
     overrides_from,
+    read_stdin,
     report,
     yaml_chunks,
 )
@@ -41,51 +43,108 @@ if TYPE_CHECKING:
     from codeflare_compile.pipeline import Compilation, Output
 
 
+class _Command(TyperCommand):
+    """A command whose usage line reads as man pages and click's own do: `[OPTIONS] PATH...`
+    (typer writes `{PATH}...`)."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                name = param.metavar or (param.name or "").upper()
+                pieces.append(name + ("..." if param.nargs != 1 else ""))
+        return pieces
+
+
+class _Program(TyperGroup):
+    """Usage errors in the style of every other error of the program: one line on stderr,
+    `codeflare-compile: <what is wrong> (see '<command> --help')`, exit 2 — not click's usage
+    block, nor rich's box."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False  # errors come back here instead of being printed
+        try:
+            code = super().main(*args, **kwargs)
+        except Exception as exc:
+            if type(exc).__name__ == "Abort":  # end of input at a prompt
+                raise SystemExit(EXIT_INPUT) from None
+            if not isinstance(getattr(exc, "exit_code", None), int) or \
+                    not hasattr(exc, "format_message"):  # not click's (typer vendors click)
+                raise
+            if type(exc).__name__ == "NoArgsIsHelpError":  # the help, as click shows it
+                exc.show()  # type: ignore[attr-defined]
+                raise SystemExit(exc.exit_code) from None  # type: ignore[attr-defined]
+            ctx = getattr(exc, "ctx", None)
+            see = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            fail(usage_message(exc.format_message()) + see, exc.exit_code)  # type: ignore[attr-defined]
+        raise SystemExit(code if isinstance(code, int) else EXIT_OK)
+
+
+def usage_message(text: str) -> str:
+    """click's message as a clause: `Invalid value for '--jobs': Value error, 'x' is …` →
+    `invalid value for '--jobs': 'x' is …` (without pydantic's "Value error, " either)."""
+    text = text.replace("Value error, ", "").strip().rstrip(".")
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
 app = typer.Typer(
+    cls=_Program,
     name="codeflare-compile",
     help="Compile CodeFlare Platform job resources into Kubernetes manifests, offline.",
     add_completion=True,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
-Paths = Annotated[list[str], typer.Argument(help="Input files or folders (*.yaml, *.yml).",
-                                            show_default=False)]
+#: Described in each command's help text (`PATH...`), as click-based tools do.
+Paths = Annotated[list[str], typer.Argument(metavar="PATH", hidden=True, show_default=False)]
+StdinFilename = Annotated[Optional[str], typer.Option(  # noqa: UP045
+    "--stdin-filename", metavar="NAME", help="The name diagnostics give to standard input "
+    "(PATH -); default <stdin>.")]
 Includes = Annotated[list[str], typer.Option(
-    "-I", "--include", help="Files or folders that supply Applications, DataSets, Images and "
+    "-I", "--include", metavar="PATH",
+    help="Files or folders that supply Applications, DataSets, Images and "
     "policies; their Runs are not compiled.")]
 Namespace = Annotated[Optional[str], typer.Option(  # noqa: UP045 (typer needs Optional)
+    "--namespace", metavar="NAME",
     help="Namespace for resources that set none (default: the Platform's, else 'default').")]
 QueueingOpt = Annotated[Optional[Queueing], typer.Option(  # noqa: UP045
-    "--queueing", help="Override the Platform's queueing.")]
+    "--queueing", metavar="[appwrapper|mcad|kueue|none]", help="Override the Platform's queueing.")]
 GangOpt = Annotated[Optional[Gang], typer.Option(  # noqa: UP045
-    "--gang", help="Override the Platform's gang scheduling.")]
+    "--gang", metavar="[coscheduler|none]", help="Override the Platform's gang scheduling.")]
 DatasetsOpt = Annotated[Optional[DatasetsBackend], typer.Option(  # noqa: UP045
-    "--datasets", help="Override the Platform's datasets backend.")]
+    "--datasets", metavar="[datashim|native]", help="Override the Platform's datasets backend.")]
 TorchBackendOpt = Annotated[Optional[TorchBackend], typer.Option(  # noqa: UP045
-    "--torch-backend", help="How torch Runs are lowered: an Indexed Job (no operator) or a "
+    "--torch-backend", metavar="[job|pytorchjob]",
+    help="How torch Runs are lowered: an Indexed Job (no operator) or a "
     "Kubeflow PyTorchJob.")]
 DatashimGroupOpt = Annotated[Optional[DatashimGroup], typer.Option(  # noqa: UP045
-    "--datashim-group", help="API group of Datashim Datasets (com.ie.ibm.hpsys for Datashim "
+    "--datashim-group", metavar="[datashim.io|com.ie.ibm.hpsys]",
+    help="API group of Datashim Datasets (com.ie.ibm.hpsys for Datashim "
     "0.3 and older).")]
 LoggingOpt = Annotated[Optional[Logging], typer.Option(  # noqa: UP045
-    "--logging", help="Override the Platform's logging.")]
+    "--logging", metavar="[none|fluentbit]", help="Override the Platform's logging.")]
 KubeVersion = Annotated[Optional[str], typer.Option(  # noqa: UP045
-    "--kube-version", help="Kubernetes version X.Y whose schemas validate the output.")]
+    "--kube-version", metavar="X.Y",
+    help="Kubernetes version X.Y whose schemas validate the output.")]
 Crds = Annotated[list[Path], typer.Option(
-    "--crds", help="CRD files or folders (your cluster's): custom resources of the kinds they "
+    "--crds", metavar="PATH",
+    help="CRD files or folders (your cluster's): custom resources of the kinds they "
     "define are validated against them instead of the bundled upstream CRDs.")]
 WarningsAsErrors = Annotated[bool, typer.Option(
     "--warnings-as-errors", help="Exit 1 on warnings too (an unpinned image, an ignored queue).")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")]
 DiagnosticsOpt = Annotated[DiagnosticsFormat, typer.Option(
-    "--diagnostics", help="How diagnostics are written on stderr: text (coloured on a "
+    "--diagnostics", metavar="[text|json|github|sarif]",
+    help="How diagnostics are written on stderr: text (coloured on a "
     "terminal unless NO_COLOR is set), json (one object per line), github (workflow commands "
     "that annotate pull requests) or sarif (a SARIF 2.1.0 log).")]
 Jobs = Annotated[int, typer.Option(
-    "-j", "--jobs", help="Lower, validate and render Runs in N processes (for thousands of "
+    "-j", "--jobs", metavar="N",
+    help="Lower, validate and render Runs in N processes (for thousands of "
     "Runs); the output is the same for every N.")]
 SkipUnrelated = Annotated[bool, typer.Option(
     "--skip-unrelated", help="Skip input files that do not mention codeflare.dev (for hooks "
@@ -109,13 +168,15 @@ def _program(
     """Compile CodeFlare Platform job resources into Kubernetes manifests, offline."""
 
 
-@app.command("compile")
+@app.command("compile", cls=_Command)
 def compile_command(
     paths: Paths,
     include: Includes = [],  # noqa: B006 (typer reads list defaults)
     output: Annotated[Optional[Path], typer.Option(  # noqa: UP045
-        "-o", "--output", help="Write to FILE (atomically) instead of stdout.")] = None,
+        "-o", "--output", metavar="FILE",
+        help="Write to FILE (atomically) instead of stdout.")] = None,
     format: Annotated[OutputFormat, typer.Option(
+        "--format", metavar="[yaml|json]",
         help="Output format: a YAML stream or a JSON List.")] = "yaml",
     namespace: Namespace = None,
     queueing: QueueingOpt = None,
@@ -126,10 +187,12 @@ def compile_command(
     logging: LoggingOpt = None,
     kube_version: KubeVersion = None,
     crds: Crds = [],  # noqa: B006
-    allow_empty: Annotated[bool, typer.Option(help="Succeed even when no object is produced.")
+    allow_empty: Annotated[bool, typer.Option("--allow-empty",
+    help="Succeed even when no object is produced.")
                            ] = False,
     out_dir: Annotated[Optional[Path], typer.Option(  # noqa: UP045
-        "--out-dir", help="Write one file per Run (<namespace>/<run>.yaml, shared objects in "
+        "--out-dir", metavar="DIR",
+        help="Write one file per Run (<namespace>/<run>.yaml, shared objects in "
         "<namespace>/_shared.yaml) and remove the generated files no longer produced.")
                        ] = None,
     check: Annotated[bool, typer.Option(
@@ -146,8 +209,13 @@ def compile_command(
     warnings_as_errors: WarningsAsErrors = False,
     jobs: Jobs = 1,
     debug: Debug = False,
+    stdin_filename: StdinFilename = None,
 ) -> None:
-    """Compile every Run in PATH into manifests (the default command)."""
+    """Compile every Run in the given files and folders into manifests (the default command).
+
+    PATH is a YAML file or a folder of them (*.yaml, *.yml); - reads one YAML stream from
+    standard input.
+    """
     commands.compile_main(paths=paths, include=include, output=output, format=format,
                           namespace=namespace, queueing=queueing, gang=gang, datasets=datasets,
                           datashim_group=datashim_group, torch_backend=torch_backend,
@@ -155,10 +223,10 @@ def compile_command(
                           allow_empty=allow_empty, out_dir=out_dir, check=check, diff=diff,
                           fail_on_change=fail_on_change, diagnostics=diagnostics,
                           skip_unrelated=skip_unrelated, warnings_as_errors=warnings_as_errors,
-                          jobs=jobs, debug=debug)
+                          jobs=jobs, debug=debug, stdin_filename=stdin_filename)
 
 
-@app.command("check")
+@app.command("check", cls=_Command)
 def check_command(
     paths: Paths,
     include: Includes = [],  # noqa: B006
@@ -176,26 +244,33 @@ def check_command(
     warnings_as_errors: WarningsAsErrors = False,
     jobs: Jobs = 1,
     debug: Debug = False,
+    stdin_filename: StdinFilename = None,
 ) -> None:
     """Diagnose and compile in memory, validating the output; print nothing on success.
 
+    PATH is a YAML file or a folder of them (*.yaml, *.yml); - reads one YAML stream from
+    standard input.
+
     Made for pre-commit and CI: give it the changed files and, with -I, the folders their
-    references resolve in. Files written by --out-dir are never read as input.
+    references resolve in. Files the compiler wrote (--out-dir, -o, stdout redirected to a
+    file: their first line is its marker) are never read as input.
     """
     commands.check_main(paths=paths, include=include, namespace=namespace, queueing=queueing,
                         gang=gang, datasets=datasets, datashim_group=datashim_group,
                         torch_backend=torch_backend, logging=logging, kube_version=kube_version,
                         crds=crds, diagnostics=diagnostics, skip_unrelated=skip_unrelated,
-                        warnings_as_errors=warnings_as_errors, jobs=jobs, debug=debug)
+                        warnings_as_errors=warnings_as_errors, jobs=jobs, debug=debug,
+                        stdin_filename=stdin_filename)
 
 
-@app.command("explain")
+@app.command("explain", cls=_Command)
 def explain_command(
     paths: Paths,
     include: Includes = [],  # noqa: B006
     run: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        "--run", help="Explain only the Run with this name.")] = None,
+        "--run", metavar="NAME", help="Explain only the Run with this name.")] = None,
     format: Annotated[ExplainFormat, typer.Option(
+        "--format", metavar="[text|json]",
         help="A report for people, or JSON for machines.")] = "text",
     namespace: Namespace = None,
     queueing: QueueingOpt = None,
@@ -206,11 +281,17 @@ def explain_command(
     logging: LoggingOpt = None,
     kube_version: KubeVersion = None,
     debug: Debug = False,
+    stdin_filename: StdinFilename = None,
 ) -> None:
-    """Why each size, resource, dataset, image and target was chosen, and where it came from."""
+    """Why each size, resource, dataset, image and target was chosen, and where it came from.
+
+    PATH is a YAML file or a folder of them (*.yaml, *.yml); - reads one YAML stream from
+    standard input. A workflow Run is explained with each of its steps.
+    """
     overrides = overrides_from(namespace, queueing, gang, datasets, datashim_group, torch_backend,
                                logging, kube_version)
-    result = compile_inputs(paths, include, overrides, allow_empty=True, debug=debug)
+    result = compile_inputs(paths, include, overrides, allow_empty=True, debug=debug,
+                            stdin_filename=stdin_filename)
     report(result)
     from codeflare_compile.diagnostics import suggestion
     from codeflare_compile.explain import explain, render_json, render_text
@@ -224,8 +305,10 @@ def explain_command(
 
 @app.command("schema")
 def schema_command(
-    out_dir: Annotated[Path, typer.Option("--out-dir", help="Folder to write the schemas to.")
+    out_dir: Annotated[Path, typer.Option(
+        "--out-dir", metavar="DIR", help="Folder to write the schemas to.")
                        ] = Path("schemas"),
+    debug: Debug = False,  # read by entry.main, which reports errors for every command
 ) -> None:
     """Write draft-07 JSON Schemas of the input API (for yaml-language-server and editors)."""
     from codeflare_compile.emit.files import write_atomic
@@ -252,8 +335,12 @@ def fn_command(
     from codeflare_compile import krm
     from codeflare_compile.settings import SettingsError
 
+    raw = read_stdin(None).data
     try:
-        request = krm.parse(sys.stdin.read())
+        request = krm.parse(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        fail(f"standard input is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset "
+             f"{exc.start})", EXIT_USAGE)
     except krm.FnInputError as exc:
         fail(str(exc), EXIT_USAGE)
     with tempfile.TemporaryDirectory(prefix="codeflare-fn-") as folder:

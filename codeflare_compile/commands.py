@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     )
     from codeflare_compile.ir import Overrides
     from codeflare_compile.pipeline import Compilation, Finish, Output
+    from codeflare_compile.source import Stdin
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 #: `report.DiagnosticsFormat`, repeated here so that starting the program does not import it.
@@ -39,7 +40,7 @@ def compile_main(
     out_dir: Path | None = None, check: bool = False, diff: bool = False,
     fail_on_change: bool = False, diagnostics: DiagnosticsFormat = "text",
     skip_unrelated: bool = False, warnings_as_errors: bool = False, jobs: int = 1,
-    debug: bool = False,
+    debug: bool = False, stdin_filename: str | None = None,
 ) -> None:
     """`compile`: every Run in `paths` into manifests (see cli.compile_command)."""
     include, crds = include or [], crds or []
@@ -50,7 +51,9 @@ def compile_main(
     check_jobs(jobs)
     result = run(paths, include, overrides, crds, allow_empty, debug, diagnostics=diagnostics,
                  skip_unrelated=skip_unrelated, strict=warnings_as_errors,
-                 output="yaml" if format == "yaml" else "objects", jobs=jobs)
+                 output="yaml" if format == "yaml" else "objects", jobs=jobs,
+                 stdin_filename=stdin_filename, out_dir=out_dir,
+                 note_skipped=diagnostics == "text")
     if out_dir is not None:
         write_out_dir(result, out_dir, check=check or diff, diff=diff,
                       fail_on_change=fail_on_change)
@@ -58,6 +61,10 @@ def compile_main(
     from codeflare_compile.emit.yaml import dump_json_list
 
     chunks = [dump_json_list(result.objects)] if format == "json" else yaml_chunks(result)
+    if format == "yaml" and (output is not None or _stdout_is_a_file()):
+        from codeflare_compile.emit.outdir import MARKER
+
+        chunks = [f"{MARKER}\n", *chunks]  # never read back as input (see `select`)
     if output is None:
         sys.stdout.writelines(chunks)
         return
@@ -77,6 +84,7 @@ def check_main(
     kube_version: str | None = None, crds: list[Path] | None = None,
     diagnostics: DiagnosticsFormat = "text", skip_unrelated: bool = False,
     warnings_as_errors: bool = False, jobs: int = 1, debug: bool = False,
+    stdin_filename: str | None = None,
 ) -> None:
     """`check`: compile and validate in memory, print nothing on success."""
     include, crds = include or [], crds or []
@@ -84,7 +92,8 @@ def check_main(
                                logging, kube_version)
     check_jobs(jobs)
     run(paths, include, overrides, crds, allow_empty=True, debug=debug, diagnostics=diagnostics,
-        skip_unrelated=skip_unrelated, strict=warnings_as_errors, jobs=jobs)
+        skip_unrelated=skip_unrelated, strict=warnings_as_errors, jobs=jobs,
+        stdin_filename=stdin_filename)
 
 
 def overrides_from(namespace: str | None, queueing: Queueing | None, gang: Gang | None,
@@ -104,6 +113,11 @@ def overrides_from(namespace: str | None, queueing: Queueing | None, gang: Gang 
                      kube_version=version, namespace=namespace)
 
 
+def internal_error(exc: BaseException) -> str:
+    """What a compiler bug is reported as, without `--debug`."""
+    return f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)"
+
+
 def fail(message: str, code: int) -> NoReturn:
     sys.stderr.write(f"codeflare-compile: {message}\n")
     raise SystemExit(code)
@@ -112,11 +126,14 @@ def fail(message: str, code: int) -> NoReturn:
 def run(paths: list[str], includes: list[str], overrides: Overrides, crds: list[Path],
         allow_empty: bool, debug: bool, *, diagnostics: DiagnosticsFormat = "text",
         skip_unrelated: bool = False, strict: bool = False, output: Output = "none",
-        jobs: int = 1) -> Compilation:
+        jobs: int = 1, stdin_filename: str | None = None, out_dir: Path | None = None,
+        note_skipped: bool = False) -> Compilation:
     """Compile and validate, keeping `output` (see `Finish`); print diagnostics; exit non-zero
     on any error."""
     result = compile_inputs(paths, includes, overrides, allow_empty, debug, skip_unrelated,
-                            finish=finish_for(crds, output), jobs=jobs)
+                            finish=finish_for(crds, output), jobs=jobs,
+                            stdin_filename=stdin_filename, out_dir=out_dir,
+                            note_skipped=note_skipped)
     report(result, diagnostics, strict=strict)
     check_validation(result)
     return result
@@ -139,15 +156,22 @@ def finish_for(crds: list[Path], output: Output) -> Finish:
         fail(f"cannot read CRDs: {exc}", EXIT_USAGE)
 
 
-def select(paths: list[str], skip_unrelated: bool) -> list[str]:
-    """The input files: folders expanded, files written by --out-dir left out (they are output,
-    never input), and with --skip-unrelated files that do not mention codeflare.dev."""
+def select(paths: list[str], skip_unrelated: bool, skipped: list[str] | None = None
+           ) -> list[str]:
+    """The input files: folders expanded, files the compiler wrote (their first line is the
+    marker: --out-dir, -o, redirected stdout) left out and added to `skipped`, and with
+    --skip-unrelated files that do not mention codeflare.dev."""
     from codeflare_compile.emit.outdir import is_generated
-    from codeflare_compile.source import discover
+    from codeflare_compile.source import STDIN, discover
 
     selected = []
     for file in discover(paths):
+        if file == STDIN:
+            selected.append(file)
+            continue
         if is_generated(file):
+            if skipped is not None:
+                skipped.append(file)
             continue
         if skip_unrelated:
             try:
@@ -162,25 +186,58 @@ def select(paths: list[str], skip_unrelated: bool) -> list[str]:
 
 def compile_inputs(paths: list[str], includes: list[str], overrides: Overrides, allow_empty: bool,
                    debug: bool, skip_unrelated: bool = False, finish: Finish | None = None,
-                   jobs: int = 1) -> Compilation:
-    """Select the inputs and run the pipeline; usage and internal errors exit here."""
-    from codeflare_compile.source import InputError
+                   jobs: int = 1, stdin_filename: str | None = None,
+                   out_dir: Path | None = None, note_skipped: bool = True) -> Compilation:
+    """Select the inputs and run the pipeline; usage and internal errors exit here. With
+    `note_skipped`, a note names the inputs left out because the compiler wrote them (but for
+    those in `out_dir`, which this run rewrites anyway)."""
+    from codeflare_compile.source import MAX_FILE_BYTES, STDIN, InputError
 
     if overrides.namespace is not None:
         check_namespace(overrides.namespace)
+    if STDIN in includes:
+        fail("-I -: standard input can be a PATH, not an -I path", EXIT_USAGE)
+    stdin = read_stdin(stdin_filename, MAX_FILE_BYTES) if STDIN in paths else None
     try:
         from codeflare_compile.pipeline import Finish, compile_paths
 
-        return compile_paths(select(paths, skip_unrelated), select(includes, skip_unrelated),
-                                    overrides, allow_empty=allow_empty, finish=finish or Finish(),
-                                    jobs=jobs)
+        skipped: list[str] = []
+        files = select(paths, skip_unrelated, skipped), select(includes, skip_unrelated, skipped)
+        if out_dir is not None:
+            skipped = [f for f in skipped if not Path(f).resolve().is_relative_to(
+                out_dir.resolve())]
+        if skipped and note_skipped:
+            named = ", ".join(skipped[:3]) + (f" and {len(skipped) - 3} more"
+                                              if len(skipped) > 3 else "")
+            sys.stderr.write(f"codeflare-compile: note: skipped {len(skipped)} file"
+                             f"{'s' if len(skipped) > 1 else ''} codeflare-compile wrote (the "
+                             f"first line is its marker): {named}\n")
+        return compile_paths(*files, overrides, allow_empty=allow_empty,
+                             finish=finish or Finish(), jobs=jobs, stdin=stdin)
     except InputError as exc:
         fail(str(exc), EXIT_USAGE)
     except Exception as exc:  # a compiler bug: say so plainly, traceback only on request
         if debug:
             raise
-        fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
-             EXIT_INTERNAL)
+        fail(internal_error(exc), EXIT_INTERNAL)
+
+
+def read_stdin(name: str | None, limit: int | None = None) -> Stdin:
+    """Standard input as bytes (the first `limit` + 1 of them, when given: enough to tell it is
+    too long), for the loader to report text that is not UTF-8 as it does for a file."""
+    from codeflare_compile.source import Stdin
+
+    stream = sys.stdin
+    if stream is None:
+        fail("cannot read standard input: it is closed", EXIT_USAGE)
+    size = -1 if limit is None else limit + 1
+    try:
+        binary = getattr(stream, "buffer", None)
+        data = binary.read(size) if binary is not None else \
+            stream.read(size).encode("utf-8", "surrogateescape")
+    except OSError as exc:
+        fail(f"cannot read standard input: {exc.strerror or exc}", EXIT_USAGE)
+    return Stdin(name or "<stdin>", data)
 
 
 def report(result: Compilation, fmt: DiagnosticsFormat = "text", *, strict: bool = False
@@ -197,6 +254,17 @@ def report(result: Compilation, fmt: DiagnosticsFormat = "text", *, strict: bool
                                 color=fmt == "text" and use_color(sys.stderr)))
     if any(d.severity is Severity.ERROR or strict for d in diagnostics):
         raise SystemExit(EXIT_INPUT)
+
+
+def _stdout_is_a_file() -> bool:
+    """Whether stdout is redirected to a regular file (not a terminal, a pipe or a socket)."""
+    import os
+    import stat
+
+    try:
+        return stat.S_ISREG(os.fstat(sys.stdout.fileno()).st_mode)
+    except (OSError, ValueError, AttributeError):  # no descriptor: captured, or closed
+        return False
 
 
 def check_namespace(namespace: str) -> None:

@@ -54,6 +54,8 @@ class Code(str, Enum):
     NESTED_WORKFLOW = "CF421"
     UNKNOWN_STEP = "CF422"
     STEP_CYCLE = "CF423"
+    # queueing targets (CF440 to CF444)
+    CANNOT_FINISH = "CF440"
     # lowering
     UNSUPPORTED = "CF501"
     IGNORED_SETTING = "CF502"

@@ -13,6 +13,7 @@ from typing import Any
 from codeflare_compile.api.application import ImageRef
 from codeflare_compile.diagnostics import Span
 from codeflare_compile.ir import Program, ResolvedInput, RunPlan
+from codeflare_compile.lower.names import wraps
 from codeflare_compile.pipeline import Compilation
 
 
@@ -76,6 +77,8 @@ def _record(plan: RunPlan, objects: list[dict[str, Any]], program: Program) -> d
         "code": {"repo": plan.app.model.spec.repo, "files": [p for p, _ in plan.code.files],
                  "workingDir": plan.code.workdir} if plan.code else None,
         "target": {"queueing": target.queueing, "queue": plan.run.model.spec.queue,
+                   "queuedByKueueDirectly": target.queueing == "appwrapper" and not wraps(
+                       target.queueing, plan.archetype),
                    "gangScheduling": target.gang,
                    "schedulerName": target.scheduler_name if target.gang != "none" else None},
         "objects": list(_objects(objects)),
@@ -210,7 +213,9 @@ def _text(r: dict[str, Any]) -> list[str]:
                      f"{r['code']['workingDir']}")
     t = r["target"]
     lines.append(f"  queueing     {t['queueing']}" + (f", queue {t['queue']}" if t["queue"]
-                                                      else ""))
+                                                      else "")
+                 + (" (the RayJob is queued by Kueue directly: an AppWrapper would never see "
+                    "it succeed)" if t["queuedByKueueDirectly"] else ""))
     lines.append(f"  gang         {t['gangScheduling']}" + (
         f" (schedulerName {t['schedulerName']})" if t["schedulerName"] else ""))
     lines.append("  objects")

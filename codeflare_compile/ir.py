@@ -229,6 +229,9 @@ class Lowered:
     shared: list[dict[str, Any]] = field(default_factory=list)
     #: False when the pods are independent of each other: no gang, so none waits for another.
     gang: bool = True
+    #: False when no queueing controller may run the workload again from the start (an
+    #: AppWrapper reset, an MCAD requeue): its own controller retries what may be retried.
+    rerun: bool = True
     #: AppWrapper fault-tolerance annotations the workload needs (short names, e.g. retryLimit).
     wrapper_annotations: dict[str, str] = field(default_factory=dict)
 

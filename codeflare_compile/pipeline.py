@@ -28,7 +28,7 @@ from codeflare_compile.passes.priority import priority
 from codeflare_compile.passes.resolve import resolve
 from codeflare_compile.passes.sizing import sizing
 from codeflare_compile.passes.tasks import tasks
-from codeflare_compile.source import Sources, load
+from codeflare_compile.source import Sources, Stdin, load
 from codeflare_compile.target import code as code_target
 from codeflare_compile.target import datasets as datasets_target
 from codeflare_compile.target.gang import gang
@@ -120,7 +120,7 @@ class _Lowered:
 
 def compile_paths(paths: Sequence[str], includes: Sequence[str], overrides: Overrides,
                   allow_empty: bool = False, finish: Finish = Finish(),
-                  jobs: int = 1) -> Compilation:
+                  jobs: int = 1, stdin: Stdin | None = None) -> Compilation:
     """Every stage, with the garbage collector paused: compiling makes few reference cycles
     (reference counting frees the rest as it goes; peak memory at 10,000 Runs is the same),
     while the collector's passes over the growing heap cost a large batch about a tenth of its
@@ -128,16 +128,17 @@ def compile_paths(paths: Sequence[str], includes: Sequence[str], overrides: Over
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _compile_paths(paths, includes, overrides, allow_empty, finish, jobs)
+        return _compile_paths(paths, includes, overrides, allow_empty, finish, jobs, stdin)
     finally:
         if enabled:
             gc.enable()
 
 
 def _compile_paths(paths: Sequence[str], includes: Sequence[str], overrides: Overrides,
-                   allow_empty: bool, finish: Finish, jobs: int) -> Compilation:
+                   allow_empty: bool, finish: Finish, jobs: int, stdin: Stdin | None
+                   ) -> Compilation:
     diags = Diagnostics()
-    sources = load(paths, includes, diags)
+    sources = load(paths, includes, diags, stdin)
     result = Compilation(sources, diags)
     program = build(sources.documents, overrides, diags)
     result.program = program

@@ -149,6 +149,8 @@ RULES: dict[Code, tuple[str, str]] = {
     Code.NESTED_WORKFLOW: ("nested-workflow", "A workflow step that runs another workflow"),
     Code.UNKNOWN_STEP: ("unknown-step", "dependsOn names a step the workflow does not have"),
     Code.STEP_CYCLE: ("step-cycle", "Workflow steps that depend on each other in a cycle"),
+    Code.CANNOT_FINISH: ("cannot-finish", "A workload the queueing target would never see "
+                         "finish"),
     Code.UNSUPPORTED: ("unsupported", "A setting this version cannot lower yet"),
     Code.IGNORED_SETTING: ("ignored-setting", "A setting that has no effect with the chosen "
                            "target"),

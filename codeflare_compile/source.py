@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from codeflare_compile.compose import compose_documents
 from codeflare_compile.diagnostics import Code, Diagnostics, Note, Span
@@ -29,6 +29,15 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
 #: resource is about ten levels deep).
 MAX_DEPTH = 100
 YAML_SUFFIXES = (".yaml", ".yml")
+#: The PATH that means standard input (as for ruff, kubectl -f and most linters).
+STDIN = "-"
+
+
+class Stdin(NamedTuple):
+    """Standard input, read once by the command: what diagnostics call it, and its bytes."""
+
+    name: str
+    data: bytes
 
 
 class InputError(Exception):
@@ -72,7 +81,9 @@ def discover(paths: Sequence[str]) -> list[str]:
     found: list[str] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
+        if raw == STDIN:
+            found.append(raw)
+        elif path.is_dir():
             inside = os.path.realpath(path)
             for root, dirs, files in os.walk(path, followlinks=False):
                 dirs.sort()
@@ -102,12 +113,21 @@ def _within(file: str, folder: str) -> str:
     return file
 
 
-def load(paths: Sequence[str], includes: Sequence[str], diags: Diagnostics) -> Sources:
-    """Load every document from PATH arguments and -I paths; problems go to `diags`."""
+def load(paths: Sequence[str], includes: Sequence[str], diags: Diagnostics,
+         stdin: Stdin | None = None) -> Sources:
+    """Load every document from PATH arguments and -I paths (`-`: `stdin`); problems go to
+    `diags`."""
     sources = Sources()
     seen: set[str] = set()
     for files, included in ((discover(paths), False), (discover(includes), True)):
         for file in files:
+            if file == STDIN:
+                if stdin is None:
+                    raise InputError("-: standard input was not read")
+                if stdin.name not in sources.lines and \
+                        not _too_large(stdin.name, len(stdin.data), diags):  # `- -`: once
+                    _load_bytes(stdin.name, stdin.data, included, sources, diags)
+                continue
             real = os.path.realpath(file)
             if real in seen:
                 continue
@@ -252,14 +272,23 @@ def _syntax_help(problem: str) -> str:
 
 def _load_file(file: str, included: bool, sources: Sources, diags: Diagnostics) -> None:
     try:
-        size = os.path.getsize(file)
-        if size > MAX_FILE_BYTES:
-            diags.error(Code.YAML_SYNTAX, f"file is {size} bytes, over the {MAX_FILE_BYTES} limit",
-                        Span(file, 1, 1, 2), help="split large inputs into several files")
+        if _too_large(file, os.path.getsize(file), diags):
             return
         raw = Path(file).read_bytes()
     except OSError as exc:
         raise InputError(f"{file}: {exc.strerror or exc}") from exc
+    _load_bytes(file, raw, included, sources, diags)
+
+
+def _too_large(file: str, size: int, diags: Diagnostics) -> bool:
+    if size > MAX_FILE_BYTES:
+        diags.error(Code.YAML_SYNTAX, f"file is {size} bytes, over the {MAX_FILE_BYTES} limit",
+                    Span(file, 1, 1, 2), help="split large inputs into several files")
+    return size > MAX_FILE_BYTES
+
+
+def _load_bytes(file: str, raw: bytes, included: bool, sources: Sources, diags: Diagnostics
+                ) -> None:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

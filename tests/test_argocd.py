@@ -123,21 +123,29 @@ def test_init_and_generate_as_the_sidecar_runs_them(plugin: dict[str, Any], repo
     assert head["containers"][0]["resources"]["limits"]["cpu"] == "8"  # the research policy
 
 
-@pytest.mark.parametrize(("apis", "kinds"), [
-    ("v1,workload.codeflare.dev/v1beta2,kueue.x-k8s.io/v1beta1", ["AppWrapper"]),
-    ("v1,mcad.ibm.com/v1beta1", ["AppWrapper"]),
-    ("v1,batch/v1", ["PodGroup", "RayJob"]),
+@pytest.mark.parametrize(("apis", "queue"), [
+    ("v1,workload.codeflare.dev/v1beta2,kueue.x-k8s.io/v1beta1", "team-queue"),
+    ("v1,batch/v1", None),
 ])
 def test_queueing_follows_the_cluster(plugin: dict[str, Any], repo: Path, apis: str,
-                                      kinds: list[str]) -> None:
+                                      queue: str | None) -> None:
+    """With AppWrappers the Ray example's RayJob is queued by Kueue itself (an AppWrapper never
+    sees a RayJob succeed); on a cluster without a queueing system it is left unqueued."""
     env = sidecar_env(ARGOCD_APP_NAMESPACE="research", PARAM_INCLUDE_0="../../platform",
                       KUBE_API_VERSIONS=apis)
     out = run_step(plugin, "generate", repo / "apps" / "mnist", env)
     assert out.returncode == 0, out.stderr
     objects = list(yaml.safe_load_all(out.stdout))
-    assert [o["kind"] for o in objects] == kinds
-    if "mcad" in apis:
-        assert objects[0]["apiVersion"] == "mcad.ibm.com/v1beta1"
+    assert [o["kind"] for o in objects] == ["PodGroup", "RayJob"]
+    assert objects[1]["metadata"]["labels"].get("kueue.x-k8s.io/queue-name") == queue
+
+
+def test_mcad_cluster_refuses_the_ray_example(plugin: dict[str, Any], repo: Path) -> None:
+    env = sidecar_env(ARGOCD_APP_NAMESPACE="research", PARAM_INCLUDE_0="../../platform",
+                      KUBE_API_VERSIONS="v1,mcad.ibm.com/v1beta1")
+    out = run_step(plugin, "generate", repo / "apps" / "mnist", env)
+    assert out.returncode != 0
+    assert "error[CF440]: MCAD would never see this RayJob finish" in out.stderr
 
 
 def test_parameter_and_platform_beat_the_cluster(plugin: dict[str, Any], repo: Path) -> None:

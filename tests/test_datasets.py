@@ -148,7 +148,7 @@ def test_datasets_are_emitted_once_however_many_runs_read_them(tmp_path: Path) -
     out = compile_files(tmp_path, {"app.yaml": with_inputs("    - dataset: bucket\n"),
                                    "run.yaml": runs, "data.yaml": S3 % "bucket"})
     kinds = [o["kind"] for o in yaml.safe_load_all(out.stdout)]
-    assert kinds == ["Dataset", "AppWrapper", "AppWrapper"]
+    assert kinds == ["Dataset", "PodGroup", "RayJob", "PodGroup", "RayJob"]
 
 
 def test_s3_credentials_are_referenced_not_inlined() -> None:

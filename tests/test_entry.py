@@ -49,7 +49,7 @@ def test_typer_is_not_imported_on_the_plain_path() -> None:
     proc = subprocess.run([sys.executable, "-c", code, EXAMPLE], capture_output=True,
                           text=True, check=False)
     assert proc.returncode == 0, proc.stderr
-    assert "kind: AppWrapper" in proc.stdout
+    assert "kind: RayJob" in proc.stdout
 
 
 @pytest.mark.parametrize("case", ["valid", "invalid", "missing"])

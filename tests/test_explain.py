@@ -24,7 +24,7 @@ def records() -> list[dict[str, object]]:
 def test_text_report() -> None:
     text = render_text(records())
     where = str(CASE)
-    unit = re.search(rf"AppWrapper team-a/({RUN}-[0-9a-f]{{10}})\n", text)
+    unit = re.search(rf"RayJob team-a/({RUN}-[0-9a-f]{{10}})\n", text)
     assert unit is not None, "the unit's name is the Run's with its content hash"
     assert text == (
         f"Run team-a/{RUN} ({where}/runs.yaml:18:3)\n"
@@ -40,12 +40,12 @@ def test_text_report() -> None:
         f"f4e3d2c1b0a998877 (from Image 'ray-gpu' ({where}/apps.yaml:4:3), pinned by digest)\n"
         "  pull secrets quay-ml, registry-creds\n"
         "  priority     low → PriorityClass batch-low\n"
-        "  queueing     appwrapper\n"
+        "  queueing     appwrapper (the RayJob is queued by Kueue directly: an AppWrapper would "
+        "never see it succeed)\n"
         "  gang         coscheduler (schedulerName scheduler-plugins-scheduler)\n"
         "  objects\n"
-        f"    AppWrapper team-a/{unit[1]}\n"
-        f"      PodGroup team-a/{unit[1]}\n"
-        f"      RayJob team-a/{unit[1]}\n"
+        f"    PodGroup team-a/{unit[1]}\n"
+        f"    RayJob team-a/{unit[1]}\n"
     )
 
 

@@ -246,7 +246,7 @@ def test_include_paths_supply_definitions() -> None:
                                 str(EXAMPLE / "application.yaml"), "-I",
                                 str(EXAMPLE / "sizes.yaml"))
     assert (code, stderr) == (0, "")
-    assert [o["kind"] for o in response["items"]] == ["AppWrapper"]
+    assert [o["kind"] for o in response["items"]] == ["PodGroup", "RayJob"]
 
 
 @pytest.mark.parametrize(("text", "message"), [

@@ -346,3 +346,37 @@ def test_failure_between_renames_says_the_folder_is_half_updated(
     monkeypatch.setattr(outdir.os, "replace", real_replace)
     assert run_cli("compile", str(inputs), "--out-dir", str(out)).exit_code == 0
     assert run_cli("compile", str(inputs), "--out-dir", str(out), "--check").exit_code == 0
+
+
+def test_output_written_to_a_file_is_never_read_back(tmp_path: Path) -> None:
+    """`codeflare-compile . -o out.yaml` worked once; the next run read out.yaml back as input
+    and failed with CF104 for every object. -o output and stdout redirected to a file now start
+    with the marker, and marked inputs are skipped with a note."""
+    import subprocess
+    import sys
+
+    for source in EXAMPLE.glob("*.yaml"):
+        (tmp_path / source.name).write_text(source.read_text())
+    compile_ = [sys.executable, "-m", "codeflare_compile"]
+    first = run_cli("compile", ".", "-o", "out.yaml", cwd=tmp_path)
+    assert (first.exit_code, first.stderr) == (0, "")
+    streamed = run_cli("compile", str(EXAMPLE)).stdout
+    assert (tmp_path / "out.yaml").read_text() == f"{MARKER}\n{streamed}"
+    note = ("codeflare-compile: note: skipped 1 file codeflare-compile wrote (the first line is "
+            "its marker): ./out.yaml\n")
+    again = run_cli("compile", ".", "-o", "out.yaml", cwd=tmp_path)
+    assert (again.exit_code, again.stderr) == (0, note)
+    check = run_cli("check", ".", cwd=tmp_path)  # silent on success, for hooks
+    assert (check.exit_code, check.stderr) == (0, "")
+    quiet = run_cli("compile", ".", "-o", "out.yaml", "--diagnostics", "json", cwd=tmp_path)
+    assert (quiet.exit_code, quiet.stderr) == (0, "")
+    with open(tmp_path / "redirected.yaml", "w") as stdout:  # `> redirected.yaml`
+        done = subprocess.run([*compile_, "."], cwd=tmp_path, stdout=stdout, check=False,
+                              capture_output=False)
+    assert done.returncode == 0
+    assert (tmp_path / "redirected.yaml").read_text() == f"{MARKER}\n{streamed}"
+    piped = subprocess.run([*compile_, "."], cwd=tmp_path, capture_output=True, text=True,
+                           check=False)  # a pipe: no marker
+    assert (piped.returncode, piped.stdout) == (0, streamed)
+    assert piped.stderr == note.replace("1 file", "2 files").replace(
+        "./out.yaml", "./out.yaml, ./redirected.yaml")

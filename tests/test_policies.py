@@ -62,7 +62,8 @@ def test_ray_logging_does_not_need_native_sidecars(tmp_path: Path) -> None:
 def test_mcad_priority_and_queue_warning(tmp_path: Path) -> None:
     platform = PLATFORM + "  priorityClasses: {high: urgent}\n"
     run = RUN + "  priority: high\n  queue: q\n"
-    out = compile_files(tmp_path, {"p.yaml": platform, "app.yaml": APP, "run.yaml": run},
+    shell = APP.replace("api: ray", "api: shell")
+    out = compile_files(tmp_path, {"p.yaml": platform, "app.yaml": shell, "run.yaml": run},
                         "--queueing", "mcad")
     assert out.exit_code == 0
     (wrapper,) = yaml.safe_load_all(out.stdout)
@@ -76,10 +77,15 @@ def test_appwrapper_carries_the_workload_priority_class(tmp_path: Path) -> None:
                           "  workloadPriorityClasses: {high: kueue-urgent}\n"
     run = RUN + "  priority: high\n"
     out = compile_files(tmp_path, {"p.yaml": platform, "app.yaml": APP, "run.yaml": run})
+    _, rayjob = yaml.safe_load_all(out.stdout)  # a RayJob is queued by Kueue directly
+    assert rayjob["metadata"]["labels"]["kueue.x-k8s.io/priority-class"] == "kueue-urgent"
+    shell = APP.replace("api: ray", "api: shell")
+    out = compile_files(tmp_path, {"p.yaml": platform, "app.yaml": shell, "run.yaml": run})
     (wrapper,) = yaml.safe_load_all(out.stdout)
+    assert wrapper["kind"] == "AppWrapper"
     assert wrapper["metadata"]["labels"]["kueue.x-k8s.io/priority-class"] == "kueue-urgent"
-    rayjob = wrapper["spec"]["components"][1]["template"]
-    assert "kueue.x-k8s.io/priority-class" not in rayjob["metadata"]["labels"]
+    job = wrapper["spec"]["components"][1]["template"]
+    assert "kueue.x-k8s.io/priority-class" not in job["metadata"]["labels"]
 
 
 def test_flags_override_the_platform(tmp_path: Path) -> None:

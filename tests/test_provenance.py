@@ -37,7 +37,7 @@ def test_each_runs_documents_follow_a_source_line(tmp_path: Path) -> None:
         "jobs/decimal.yaml": {"bias-scan-fine"}, "jobs/more.yaml": {"bias-scan-again"}}
     written = run_cli("compile", "jobs", "-o", "out.yaml", cwd=tmp_path)
     assert written.exit_code == 0, written.stderr
-    assert (tmp_path / "out.yaml").read_text() == out.stdout
+    assert (tmp_path / "out.yaml").read_text() == f"{MARKER}\n{out.stdout}"  # -o: the marker
 
 
 def test_out_dir_files_name_their_source_in_the_header(tmp_path: Path) -> None:

@@ -70,18 +70,36 @@ def test_gang_labels_every_pod_and_counts_members() -> None:
     assert rayjob is low.workload
 
 
-def test_appwrapper_declares_the_inferred_pod_sets() -> None:
+def test_appwrapper_queueing_leaves_the_rayjob_to_kueue() -> None:
+    """An AppWrapper never sees a RayJob succeed (its cluster's pods are deleted, not
+    succeeded): the RayJob carries the queue label itself, as with --queueing kueue."""
     low, prog = lowered(app() + run(extra="  size: sm\n  queue: q\n"))
-    low = queueing(gang(low, prog.target), prog.target, Diagnostics())
-    (wrapper,) = low.objects
-    assert wrapper["metadata"]["labels"]["kueue.x-k8s.io/queue-name"] == "q"
-    podgroup, rayjob = wrapper["spec"]["components"]
-    assert "podSets" not in podgroup
-    assert rayjob["podSets"] == [
-        {"path": "template.spec.rayClusterSpec.headGroupSpec.template", "replicas": 1},
-        {"path": "template.spec.rayClusterSpec.workerGroupSpecs[0].template", "replicas": 2},
-    ]
-    assert "kueue.x-k8s.io/queue-name" not in rayjob["template"]["metadata"]["labels"]
+    assert prog.target.queueing == "appwrapper"
+    diags = Diagnostics()
+    low = queueing(gang(low, prog.target), prog.target, diags)
+    assert not diags.items
+    podgroup, rayjob = low.objects
+    assert (podgroup["kind"], rayjob) == ("PodGroup", low.workload)
+    assert rayjob["metadata"]["labels"]["kueue.x-k8s.io/queue-name"] == "q"
+    assert rayjob["spec"]["shutdownAfterJobFinishes"] is True  # Kueue's webhook requires it
+
+
+def test_mcad_refuses_a_rayjob_it_could_never_complete() -> None:
+    low, prog = lowered(app() + run(), Overrides(queueing="mcad"))
+    diags = Diagnostics()
+    queueing(low, prog.target, diags)
+    (error,) = diags.items
+    assert (error.code.value, error.severity.value) == ("CF440", "error")
+    assert error.message.startswith("MCAD would never see this RayJob finish")
+
+
+def test_ray_pods_get_a_memory_backed_dev_shm() -> None:
+    low, _ = lowered(app() + run(extra="  size: sm\n"))
+    for template in low.pod_templates():
+        spec = template["spec"]
+        assert spec["volumes"] == [{"name": "dshm", "emptyDir": {"medium": "Memory"}}]
+        assert spec["containers"][0]["volumeMounts"] == [{"name": "dshm",
+                                                          "mountPath": "/dev/shm"}]
 
 
 def test_kueue_puts_the_queue_on_the_workload() -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from codeflare_compile.diagnostics import Diagnostics
-from codeflare_compile.ir import Lowered
+from codeflare_compile.ir import Lowered, Overrides
+from codeflare_compile.kubeversion import parse
 from codeflare_compile.lower.shell import lower_shell
 from codeflare_compile.passes.sizing import sizing
 from codeflare_compile.target.gang import gang
@@ -21,8 +22,8 @@ def shell_app(extra: str = "") -> str:
         "command: python3 main.py", "command: ./go.sh --a")
 
 
-def lowered(text: str) -> tuple[Lowered, Any]:
-    prog, resolved, diags = plans(text)
+def lowered(text: str, overrides: Overrides | None = None) -> tuple[Lowered, Any]:
+    prog, resolved, diags = plans(text, overrides)
     resolved = sizing(resolved, prog, diags)
     assert not diags.has_errors, diags.items
     (plan,) = resolved
@@ -98,3 +99,14 @@ def test_gang_and_appwrapper() -> None:
     podgroup, job = wrapper["spec"]["components"]
     assert podgroup["template"]["spec"] == {"minMember": 3}
     assert job["podSets"] == [{"path": "template.spec.template", "replicas": 3}]
+
+
+def test_no_pod_failure_policy_where_kubernetes_would_drop_it() -> None:
+    """JobPodFailurePolicy is alpha and off in 1.25, on from 1.26 (kubernetes/website
+    feature-gates/JobPodFailurePolicy.md); the API server drops the field where the gate is off
+    (kubernetes pkg/registry/batch/job/strategy.go, PrepareForCreate)."""
+    for version, kept in (("1.25", False), ("v1.25.16", False), ("1.26", True), (None, True)):
+        parsed = parse(version) if version else None
+        low, _ = lowered(shell_app() + run(), Overrides(kube_version=parsed))
+        assert ("podFailurePolicy" in low.workload["spec"]) is kept, version
+        assert low.workload["spec"]["backoffLimit"] == 0

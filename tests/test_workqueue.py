@@ -168,7 +168,7 @@ def test_parallelism_is_workers_capped_by_tasks(workers: int, tasks: int,
 
 def test_per_index_retries_and_failure_bound() -> None:
     low, _ = lowered(wq_app("  tasks:\n    sweep: {min: 1, max: 25}\n")
-                     + run(extra="  workers: 4\n  timeout: 30m\n"))
+                     + run(extra="  workers: 4\n  timeout: 30m\n"), Overrides(queueing="kueue"))
     spec = job_spec(low)
     assert "backoffLimit" not in spec  # per-index retries replace the Job-wide limit
     assert (spec["backoffLimitPerIndex"], spec["maxFailedIndexes"]) == (2, 3)
@@ -189,7 +189,8 @@ def test_max_failed_indexes(count: int, bound: int) -> None:
 
 def test_container_reads_its_task_and_passes_it_last() -> None:
     env = "  env:\n    A: '1'\n    CODEFLARE_TASK: mine\n    CODEFLARE_TASK_INDEX: mine\n"
-    low, _ = lowered(wq_app(extra=env) + run(extra="  options: --lr \"$LR\"\n"))
+    low, _ = lowered(wq_app(extra=env) + run(extra="  options: --lr \"$LR\"\n"),
+                     Overrides(queueing="none"))
     (container,) = low.workload["spec"]["template"]["spec"]["containers"]
     assert container["env"] == [{"name": "A", "value": "1"}]  # reserved names are the pod's
     assert container["volumeMounts"] == [
@@ -220,6 +221,24 @@ def test_no_gang_and_a_wrapper_that_leaves_retries_to_the_job() -> None:
     assert wrapper["metadata"]["annotations"] == {
         "workload.codeflare.dev.appwrapper/failureGracePeriodDuration": "24h",
         "workload.codeflare.dev.appwrapper/retryLimit": "0"}
+
+
+@pytest.mark.parametrize("mode", ["appwrapper", "mcad"])
+def test_wrapped_tasks_retry_in_their_own_pod(mode: Queueing) -> None:
+    """A wrapper that counts pods must not see a failed pod for a task that a retry fixed."""
+    low, _ = lowered(wq_app() + run(), Overrides(queueing=mode))
+    spec = job_spec(low)
+    assert (spec["backoffLimitPerIndex"], spec["maxFailedIndexes"]) == (0, 1)
+    script = spec["template"]["spec"]["containers"][0]["command"][2]
+    assert script.splitlines()[-7:] == [
+        "attempt=1",
+        "until /bin/sh -ec 'python3 work.py --fast \"$CODEFLARE_TASK\"'; do",
+        "  status=$?",
+        '  if [ "$attempt" -gt 2 ]; then exit "$status"; fi',
+        '  echo "task $CODEFLARE_TASK_INDEX failed (exit $status): try $((attempt + 1)) of 3" >&2',
+        "  attempt=$((attempt + 1))",
+        "done",
+    ]
 
 
 def test_non_workqueue_plans_pass_through() -> None:

@@ -59,13 +59,25 @@ ADVERSARIAL = [
 ]
 
 
-def _documents(tasks: list[str]) -> str:
+#: Fails (exit 7) until it has been run the number of times its task names, then records.
+FLAKY = """\
+import os, sys
+from pathlib import Path
+tries = Path(os.environ["RECORD_FILE"] + "." + os.environ["CODEFLARE_TASK_INDEX"])
+count = len(tries.read_text()) + 1 if tries.exists() else 1
+tries.write_text("x" * count)
+if count < int(sys.argv[-1]):
+    sys.exit(7)
+""" + RECORD
+
+
+def _documents(tasks: list[str], program: str = RECORD) -> str:
     app = {
         "apiVersion": "codeflare.dev/v1alpha1", "kind": "Application",
         "metadata": {"name": "recorder"},
         "spec": {"api": "workqueue", "image": "python:3.12-slim",
                  "command": "python3 record.py --mode", "options": "'fast lane'",
-                 "code": [{"name": "record.py", "source": RECORD}],
+                 "code": [{"name": "record.py", "source": program}],
                  "env": {"CODEFLARE_TASK": "must be replaced"}},
     }
     run = {"apiVersion": "codeflare.dev/v1alpha1", "kind": "Run", "metadata": {"name": "rec"},
@@ -73,13 +85,16 @@ def _documents(tasks: list[str]) -> str:
     return str(yaml.safe_dump_all([app, run], allow_unicode=True, width=1 << 20))
 
 
-def _render(tmp: Path, tasks: list[str]) -> list[dict[str, Any]]:
-    """The objects `codeflare-compile` prints for a Run of `tasks`."""
+def _render(tmp: Path, tasks: list[str], program: str = RECORD,
+            queueing: str = "none") -> list[dict[str, Any]]:
+    """The objects `codeflare-compile` prints for a Run of `tasks` (unwrapped)."""
     (tmp / "input").mkdir()
-    (tmp / "input" / "wq.yaml").write_text(_documents(tasks), encoding="utf-8")
-    outcome = run_cli("compile", "input", "--queueing", "none", "--gang", "none", cwd=tmp)
+    (tmp / "input" / "wq.yaml").write_text(_documents(tasks, program), encoding="utf-8")
+    outcome = run_cli("compile", "input", "--queueing", queueing, "--gang", "none", cwd=tmp)
     assert outcome.exit_code == 0, outcome.stderr
-    return list(yaml.load_all(outcome.stdout, Loader=LOADER))
+    objects = list(yaml.load_all(outcome.stdout, Loader=LOADER))
+    return [c["template"] for o in objects for c in o["spec"]["components"]] \
+        if queueing == "appwrapper" else objects
 
 
 def _render_large(tasks: list[str]) -> list[dict[str, Any]]:
@@ -178,3 +193,17 @@ def test_a_missing_task_file_fails_the_pod(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "task-00000" in result.stderr
     assert not record.exists()  # the program never ran with an empty task
+
+
+def test_in_an_appwrapper_a_task_retries_in_its_pod(tmp_path: Path) -> None:
+    """Task `n` fails until its n-th try: with two retries, tasks 1 to 3 succeed in one pod
+    each and task 4 fails that pod with the command's own exit status after three tries."""
+    objects = _render(tmp_path, ["1", "3", "4"], program=FLAKY, queueing="appwrapper")
+    job, tasks_dir, workdir = _lay_out(objects, tmp_path)
+    assert job["spec"]["backoffLimitPerIndex"] == 0
+    record = tmp_path / "record.jsonl"
+    results = _run_every_index(job, tasks_dir, workdir, record)
+    assert [r.returncode for r in results] == [0, 0, 7]
+    assert [(tmp_path / f"record.jsonl.{i}").read_text() for i in range(3)] == ["x", "xxx", "xxx"]
+    assert "task 2 failed (exit 7): try 3 of 3" in results[2].stderr
+    assert sorted(r["task"] for r in _records(record)) == ["1", "3"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from codeflare_compile.ir import PodSet, RunPlan
+from codeflare_compile.kubeversion import KubeVersion, before
 from codeflare_compile.lower import pods
 from codeflare_compile.lower.names import unit_name
 
@@ -17,6 +18,10 @@ from codeflare_compile.lower.names import unit_name
 #: Indexed Job at most 100000 completions, so an index has at most 5 digits: 63 - len("-99999").
 INDEXED_JOB_NAME_LIMIT = 57
 COMPLETION_INDEX_ANNOTATION = "batch.kubernetes.io/job-completion-index"
+#: `podFailurePolicy` is alpha and off in Kubernetes 1.25 (the JobPodFailurePolicy feature gate;
+#: beta and on from 1.26): an API server without the gate drops the field without a word, so it
+#: is left out there rather than emitted for nothing (docs/targets.md).
+POD_FAILURE_POLICY_SINCE = KubeVersion(1, 26)
 #: Where the pod template sits in a Job; AppWrapper infers replicas = min(parallelism, completions).
 TEMPLATE_PATH = ("spec", "template")
 
@@ -33,10 +38,12 @@ def pod_count(plan: RunPlan) -> int:
 
 
 def indexed_job(plan: RunPlan, name: str, template: dict[str, Any], *, backoff_limit: int,
-                failure_rules: list[dict[str, Any]]) -> dict[str, Any]:
+                failure_rules: list[dict[str, Any]], kube_version: KubeVersion | None
+                ) -> dict[str, Any]:
     """An Indexed Job of `pod_count(plan)` pods, all running at once (parallelism = completions).
 
-    `template`'s pod spec must have `restartPolicy: Never` (a pod failure policy requires it).
+    `template`'s pod spec must have `restartPolicy: Never` (a pod failure policy requires it);
+    the failure rules apply from Kubernetes 1.26 (`POD_FAILURE_POLICY_SINCE`).
     """
     count = pod_count(plan)
     spec: dict[str, Any] = {
@@ -45,7 +52,7 @@ def indexed_job(plan: RunPlan, name: str, template: dict[str, Any], *, backoff_l
         "parallelism": count,
         "backoffLimit": backoff_limit,
     }
-    if failure_rules:
+    if failure_rules and not before(kube_version, POD_FAILURE_POLICY_SINCE):
         spec["podFailurePolicy"] = {"rules": failure_rules}
     deadline = pods.deadline_seconds(plan)
     if deadline is not None:

@@ -36,6 +36,14 @@ HASH_LENGTH = 5
 CONTENT_HASH_LENGTH = 10
 #: Queueings that wrap a Run's objects into one object (which the controller then creates).
 WRAPPING = frozenset({"appwrapper", "mcad"})
+#: Archetypes whose workload an AppWrapper would never see succeed: under `appwrapper` their
+#: workload is queued by Kueue directly (target/queueing.py, docs/targets.md §1.1).
+KUEUE_DIRECT = frozenset({"ray"})
+
+
+def wraps(queueing: str, archetype: str) -> bool:
+    """Whether the Run's objects end up inside one wrapping object."""
+    return queueing in WRAPPING and not (queueing == "appwrapper" and archetype in KUEUE_DIRECT)
 
 
 def fit_name(base: str, limit: int = 63, letter_first: bool = False) -> str:
@@ -78,7 +86,7 @@ def immutable_name(plan: RunPlan, target: Target, base: str, obj: dict[str, Any]
     """The name of an immutable object (a ConfigMap of the Run): inside a wrapper or a
     workflow, the unit's; at the top level, `base` with a hash of the object's own content
     (its name aside), so that an unchanged one keeps its name when the rest of the Run changes."""
-    if plan.step is not None or target.queueing in WRAPPING:
+    if plan.step is not None or wraps(target.queueing, plan.archetype):
         return unit_name(plan, base, limit)
     unnamed = {**obj, "metadata": {k: v for k, v in obj["metadata"].items() if k != "name"}}
     return with_hash(base, content_hash([unnamed]), limit)

@@ -10,6 +10,7 @@ from codeflare_compile.passes.durations import seconds
 
 MANAGED_BY = "codeflare-compile"
 GPU_RESOURCE = "nvidia.com/gpu"
+SHM_MOUNT = {"name": "dshm", "mountPath": "/dev/shm"}
 
 
 #: On a workflow step's objects and pods: the workflow Run's name (`codeflare.dev/run` is the
@@ -132,6 +133,14 @@ def pod_spec(plan: RunPlan, containers: list[dict[str, Any]], **fields: Any) -> 
             spec["securityContext"] = context
     spec["containers"] = containers
     return spec
+
+
+def shm_volume() -> dict[str, Any]:
+    """A memory-backed /dev/shm (mounted with `SHM_MOUNT`): a container runtime gives 64Mi, too
+    little for PyTorch data loaders and NCCL, and for Ray's object store, which otherwise falls
+    back to /tmp (ray `python/ray/_private/services.py`, determine_plasma_store_config). What is
+    written there counts against the container's memory limit."""
+    return {"name": SHM_MOUNT["name"], "emptyDir": {"medium": "Memory"}}
 
 
 def pod_template(plan: RunPlan, component: str, spec: dict[str, Any]) -> dict[str, Any]:

@@ -71,7 +71,9 @@ def _template(plan: RunPlan, role: str, ports: list[dict[str, Any]] | None = Non
         env.append({"name": "PYTHONPATH", "value": plan.code.workdir})
     container = pods.container(plan, role, ports=ports, env=env)
     container["lifecycle"] = PRE_STOP
-    return pods.pod_template(plan, role, pods.pod_spec(plan, [container]))
+    container["volumeMounts"] = [dict(pods.SHM_MOUNT)]  # the object store lives in /dev/shm
+    return pods.pod_template(plan, role, pods.pod_spec(plan, [container],
+                                                       volumes=[pods.shm_volume()]))
 
 
 def _runtime_env(plan: RunPlan) -> str | None:

@@ -7,7 +7,9 @@ under `/bin/sh -c`, told apart by their index: `JOB_COMPLETION_INDEX` (set by Ku
 Retries: `backoffLimit: 0`, so a command that fails is not run again behind the user's back (a
 shell command need not be safe to repeat, and the Run reports the failure as it happened); a pod
 the cluster disrupts (preemption, eviction, node drain: the `DisruptionTarget` condition) is
-ignored by the pod failure policy and recreated, since the command did not fail.
+ignored by the pod failure policy and recreated, since the command did not fail. No queueing
+controller runs the Job again either (`rerun`: an AppWrapper's `retryLimit: 0`, no MCAD
+requeueing).
 """
 
 from __future__ import annotations
@@ -30,8 +32,8 @@ def lower_shell(plan: RunPlan, target: Target) -> Lowered:
     template = pods.pod_template(plan, ROLE,
                                  pods.pod_spec(plan, [container], restartPolicy="Never"))
     job = jobs.indexed_job(plan, jobs.job_name(plan), template, backoff_limit=0,
-                           failure_rules=_failure_rules())
-    return Lowered(plan, job, [jobs.job_pod_set(plan)], [job])
+                           failure_rules=_failure_rules(), kube_version=target.kube_version)
+    return Lowered(plan, job, [jobs.job_pod_set(plan)], [job], rerun=False)
 
 
 def _failure_rules() -> list[dict[str, Any]]:

@@ -39,7 +39,6 @@ MASTER_ROLE, WORKER_ROLE = "pytorch-master", "pytorch-worker"
 #: The operator names pods and Services `<job>-worker-<index>` (DNS-1035 labels, ≤ 63): room for
 #: `-worker-` and a 5-digit index.
 PYTORCHJOB_NAME_LIMIT = 50
-SHM_MOUNT = {"name": "dshm", "mountPath": "/dev/shm"}
 MASTER_PATH = ("spec", "pytorchReplicaSpecs", "Master", "template")
 WORKER_PATH = ("spec", "pytorchReplicaSpecs", "Worker", "template")
 
@@ -126,7 +125,8 @@ def _indexed_job(plan: RunPlan, target: Target) -> Lowered:
     }
     if before(target.kube_version, KubeVersion(1, 29)):
         rule["onPodConditions"] = []  # required before 1.29, even beside onExitCodes
-    job = jobs.indexed_job(plan, name, template, backoff_limit=0, failure_rules=[rule])
+    job = jobs.indexed_job(plan, name, template, backoff_limit=0, failure_rules=[rule],
+                           kube_version=target.kube_version)
     service = {
         "apiVersion": "v1",
         "kind": "Service",
@@ -179,12 +179,6 @@ def _template(plan: RunPlan, role: str, line: str, ports: list[dict[str, Any]] |
               **fields: Any) -> dict[str, Any]:
     container = pods.container(plan, CONTAINER, command=pods.shell_command(plan, line),
                                env=pods.env(plan), ports=ports)
-    container["volumeMounts"] = [dict(SHM_MOUNT)]
-    spec = pods.pod_spec(plan, [container], **fields, volumes=[_shm_volume()])
+    container["volumeMounts"] = [dict(pods.SHM_MOUNT)]
+    spec = pods.pod_spec(plan, [container], **fields, volumes=[pods.shm_volume()])
     return pods.pod_template(plan, role, spec)
-
-
-def _shm_volume() -> dict[str, Any]:
-    """A memory-backed /dev/shm: PyTorch data loaders and NCCL need more than the default 64Mi
-    (it counts against the container's memory limit)."""
-    return {"name": SHM_MOUNT["name"], "emptyDir": {"medium": "Memory"}}

@@ -24,7 +24,11 @@ ENTRYPOINT = "main"
 CONDITIONS: dict[str, tuple[str, str]] = {
     "workload.codeflare.dev/v1beta2/AppWrapper": ("status.phase == Succeeded",
                                                   "status.phase == Failed"),
-    "mcad.ibm.com/v1beta1/AppWrapper": ("status.state == Completed", "status.state == Failed"),
+    # MCAD completes an AppWrapper when its workload succeeded or failed (target/queueing.py,
+    # MCAD_COMPLETION) and counts the pods that failed in `status.failed` (written only when
+    # not 0); a wrapped pod fails only when the Run does (docs/targets.md).
+    "mcad.ibm.com/v1beta1/AppWrapper": ("status.state == Completed,!status.failed",
+                                        "status.state == Failed,status.failed > 0"),
     "ray.io/v1/RayJob": ("status.jobStatus == SUCCEEDED",
                          "status.jobStatus == FAILED,status.jobDeploymentStatus == Failed"),
     "kubeflow.org/v1/PyTorchJob": ("status.replicaStatuses.Master.succeeded == 1",

@@ -21,10 +21,17 @@ queue at once and Kubernetes starts the next index whenever one finishes.
   early only when more than a tenth of the tasks (at least one) have failed for good
   (`maxFailedIndexes`), which means the program, not a task, is broken. Pods the cluster
   disrupts (preemption, eviction, drain) are recreated without counting as a failure.
+- **Inside an AppWrapper (`appwrapper`, `mcad`)** a task is retried in its own pod instead: the
+  pod runs the task up to `1 + RETRIES_PER_TASK` times and fails only when the task has failed
+  for good (`backoffLimitPerIndex: 0`). The wrappers count pods: an AppWrapper succeeds only when
+  none has failed, and MCAD's failed-pod count is what tells a failed Run from a successful one,
+  so a retried task must not leave a failed pod behind (docs/targets.md). No wrapper runs the
+  Job again from the start (`rerun`).
 """
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 from codeflare_compile.ir import Lowered, PodSet, RunPlan, Target
@@ -40,10 +47,13 @@ TASK_ENV = "CODEFLARE_TASK"
 INDEX_ENV = "CODEFLARE_TASK_INDEX"
 #: Each task may be tried this many more times after its first failure.
 RETRIES_PER_TASK = 2
-#: An AppWrapper treats a failed pod as a failed workload after a grace period and reruns every
-#: task; the Job's own per-task retries and failed-index bound are what should decide, so the
-#: wrapper waits as long as its operator allows (24h by default) and does not rerun.
-WRAPPER_ANNOTATIONS = {"failureGracePeriodDuration": "24h", "retryLimit": "0"}
+#: Queueing targets that count the Job's pods to decide the Run's outcome: tasks retry in place.
+POD_COUNTING = frozenset({"appwrapper", "mcad"})
+#: An AppWrapper treats a failed pod (a task failed for good) as a failed workload after a grace
+#: period; the other tasks should still run, and the Job's failed-index bound decide: the Job's
+#: own Failed condition fails the AppWrapper at once (appwrapper_controller.go, getComponentStatus),
+#: so the grace period is as long as its operator allows (24h by default).
+WRAPPER_ANNOTATIONS = {"failureGracePeriodDuration": "24h"}
 
 
 def lower_workqueue(plan: RunPlan, target: Target) -> Lowered:
@@ -52,8 +62,9 @@ def lower_workqueue(plan: RunPlan, target: Target) -> Lowered:
     config_maps = [_config_map(plan, target, i, data)
                    for i, data in enumerate(chunks(plan.tasks))]
     env = [e for e in pods.env(plan) if e["name"] not in (TASK_ENV, INDEX_ENV)]
-    container = pods.container(plan, ROLE, command=pods.shell_command(plan, task_line(plan)),
-                               env=env)
+    in_place = target.queueing in POD_COUNTING
+    line = task_line(plan, retries=RETRIES_PER_TASK if in_place else 0)
+    container = pods.container(plan, ROLE, command=pods.shell_command(plan, line), env=env)
     container["volumeMounts"] = [{"name": TASK_VOLUME, "mountPath": TASK_DIR,
                                   "readOnly": True}]
     volume = {"name": TASK_VOLUME, "projected": {"sources": [
@@ -61,7 +72,7 @@ def lower_workqueue(plan: RunPlan, target: Target) -> Lowered:
     template = pods.pod_template(plan, ROLE, pods.pod_spec(
         plan, [container], restartPolicy="Never", volumes=[volume]))
     job = jobs.indexed_job(plan, jobs.job_name(plan), template, backoff_limit=0,
-                           failure_rules=_failure_rules())
+                           failure_rules=_failure_rules(), kube_version=target.kube_version)
     count = len(plan.tasks)
     workers = parallelism(plan)
     spec = job["spec"]
@@ -69,14 +80,14 @@ def lower_workqueue(plan: RunPlan, target: Target) -> Lowered:
         "completionMode": spec["completionMode"],
         "completions": count,
         "parallelism": workers,
-        "backoffLimitPerIndex": RETRIES_PER_TASK,
+        "backoffLimitPerIndex": 0 if in_place else RETRIES_PER_TASK,
         "maxFailedIndexes": max_failed_indexes(count),
         **{key: value for key, value in spec.items()
            if key not in ("completionMode", "completions", "parallelism", "backoffLimit")},
     }
     # AppWrapper infers a Job's pods as min(parallelism, completions): that is `workers`.
     return Lowered(plan, job, [PodSet(jobs.TEMPLATE_PATH, workers)], [*config_maps, job],
-                   gang=False, wrapper_annotations=dict(WRAPPER_ANNOTATIONS))
+                   gang=False, rerun=False, wrapper_annotations=dict(WRAPPER_ANNOTATIONS))
 
 
 def parallelism(plan: RunPlan) -> int:
@@ -84,19 +95,34 @@ def parallelism(plan: RunPlan) -> int:
     return min(jobs.pod_count(plan), len(plan.tasks))
 
 
-def task_line(plan: RunPlan) -> str:
+def task_line(plan: RunPlan, retries: int = 0) -> str:
     """Shell text: read this pod's task, then run `command options "$CODEFLARE_TASK"`.
 
     `$(cat … && printf x)` and stripping the `x` keep trailing newlines that command
     substitution would drop; a missing file fails the pod (`set -e` sees cat's status).
+    With `retries`, the command runs in a shell of its own (its own `set -e`) up to
+    `1 + retries` times, and the pod exits with the last attempt's status.
     """
     path = f'{TASK_DIR}/{KEY_PREFIX}$(printf \'%0{KEY_DIGITS}d\' "${INDEX_ENV}")'
-    return "\n".join([
+    command = f'{plan.entrypoint} "${TASK_ENV}"'
+    lines = [
         f'{INDEX_ENV}="${{JOB_COMPLETION_INDEX:?is not set: run as a pod of an Indexed Job}}"',
         f'{TASK_ENV}="$(cat "{path}" && printf x)"',
         f'{TASK_ENV}="${{{TASK_ENV}%x}}"',
         f"export {INDEX_ENV} {TASK_ENV}",
-        f'{plan.entrypoint} "${TASK_ENV}"',
+    ]
+    if not retries:
+        return "\n".join([*lines, command])
+    return "\n".join([
+        *lines,
+        "attempt=1",
+        f"until /bin/sh -ec {shlex.quote(command)}; do",
+        "  status=$?",
+        f'  if [ "$attempt" -gt {retries} ]; then exit "$status"; fi',
+        f'  echo "task ${INDEX_ENV} failed (exit $status): try $((attempt + 1)) of '
+        f'{retries + 1}" >&2',
+        "  attempt=$((attempt + 1))",
+        "done",
     ])
 
 
