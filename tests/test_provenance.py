@@ -63,6 +63,7 @@ def test_the_path_never_reaches_the_objects(tmp_path: Path) -> None:
 
 def test_a_path_that_would_break_the_line_is_quoted() -> None:
     assert source_comment("jobs/a.yaml") == "# Source: jobs/a.yaml\n"
+    assert source_comment("./jobs/../jobs/a.yaml") == "# Source: jobs/a.yaml\n"  # `.` or `jobs`
     for odd in ("jobs/a\nkind: Secret.yaml", "jobs/a\u2028b.yaml", "jobs/a\x85b.yaml"):
         line = source_comment(odd)
         assert line.count("\n") == 1 and line.endswith("\n")
