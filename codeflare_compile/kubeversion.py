@@ -15,7 +15,6 @@ from typing import NamedTuple
 #: `1.31`, `v1.31`, `1.31.2`, and a build suffix as clusters report it (`v1.31.2+k3s1`,
 #: `v1.30.4-gke.1`). Anchored: also the Platform model's JSON Schema `pattern`.
 PATTERN = r"^v?([0-9]{1,4})\.([0-9]{1,4})(\.[0-9]+)?([-+][0-9A-Za-z.+-]*)?$"
-_VERSION = re.compile(PATTERN)
 #: What a user is told to write.
 FORMS = "X.Y, vX.Y or X.Y.Z, such as 1.31"
 
@@ -36,7 +35,7 @@ class KubeVersionError(ValueError):
 
 def parse(text: str) -> KubeVersion:
     """`text` as a version, or KubeVersionError."""
-    match = _VERSION.fullmatch(text.strip())
+    match = re.fullmatch(PATTERN, text.strip())  # compiled on first use: most runs give none
     if match is None:
         raise KubeVersionError(f"'{text}' is not a Kubernetes version; write {FORMS}")
     return KubeVersion(int(match[1]), int(match[2]))

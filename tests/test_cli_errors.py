@@ -133,7 +133,7 @@ def test_a_mistyped_command_is_named(monkeypatch: pytest.MonkeyPatch,
     assert code == 1 and "no Run found" in err
 
 
-@pytest.mark.parametrize("command", [*COMMANDS, "argocd generate"])
+@pytest.mark.parametrize("command", ["", *COMMANDS, "argocd generate"])
 def test_help_fits_80_columns_with_conventional_metavars(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], command: str
 ) -> None:

@@ -162,3 +162,32 @@ def test_s3_credentials_are_referenced_not_inlined() -> None:
         "valueFrom": {"secretKeyRef": {"name": "cos-creds", "key": "accessKeyID"}}}
     assert "value" not in env["IMAGENET_FULL_SECRET_ACCESS_KEY"]
     assert env["IMAGENET_FULL_BUCKET"]["value"] == "imagenet"
+
+
+def test_a_dataset_both_mounted_and_read_as_environment_keeps_both(tmp_path: Path) -> None:
+    """Datashim splits `useas` on `.` and refuses one Dataset under two indexes
+    (mutatingwebhook.go, DatasetInputFromPod): one index, `mount.configmap`."""
+    app = with_inputs("    - dataset: bucket\n    - dataset: bucket\n      useAs: env\n")
+    files = {"app.yaml": app, "run.yaml": RUN, "data.yaml": S3 % "bucket"}
+    out = compile_files(tmp_path, files, "--queueing", "none", "--gang", "none")
+    assert out.exit_code == 0, out.stderr
+    objects = list(yaml.safe_load_all(out.stdout))
+    assert [o["kind"] for o in objects] == ["Dataset", "RayJob"]
+    labels = objects[1]["spec"]["rayClusterSpec"]["headGroupSpec"]["template"]["metadata"][
+        "labels"]
+    assert {k: v for k, v in labels.items() if k.startswith("dataset.")} == {
+        "dataset.0.id": "bucket", "dataset.0.useas": "mount.configmap"}
+    native = compile_files(tmp_path, files, "--queueing", "none", "--gang", "none",
+                           "--datasets", "native")
+    assert "cannot be mounted natively" in native.stderr  # the mount is not dropped either
+
+
+def test_datashim_prefix_is_part_of_the_bucket() -> None:
+    """Datashim cuts `bucket` at its first `/` into bucket and prefix and never reads
+    `folder` (datasetinternal_controller.go, processLocalDatasetCOS)."""
+    out = run_cli("compile", str(Path(__file__).parent / "golden" / "datasets-datashim" / "input"))
+    assert out.exit_code == 0, out.stderr
+    cos = [o["spec"]["local"] for o in yaml.safe_load_all(out.stdout)
+           if o["kind"] == "Dataset" and o["spec"]["local"]["type"] == "COS"]
+    assert all("folder" not in local for local in cos)
+    assert sorted(local["bucket"] for local in cos) == ["imagenet-sample", "imagenet/train"]

@@ -34,6 +34,7 @@ from codeflare_compile.ir import Overrides
 from codeflare_compile.lower.workflow import CONDITIONS
 from codeflare_compile.pipeline import POLICY_PASSES, lower_run
 from codeflare_compile.target.queueing import MCAD_LABEL, QUEUE_LABEL
+from tests import argo_conditions
 from tests.build_inputs import app, plans, run
 
 AW_LABEL = "workload.codeflare.dev/appwrapper"  # appwrapper api/v1beta2, AppWrapperLabel
@@ -86,8 +87,8 @@ def job_status(outcome: str, *, new_conditions: bool = True) -> dict[str, Any]:
 
 
 def pytorchjob_status(outcome: str) -> dict[str, Any]:
-    """training-operator `pkg/controller.v1/common/job.go` (updateJobConditions): Created,
-    Running, then Succeeded or Failed with Running turned False."""
+    """training-operator `pkg/util/status.go` (UpdateJobConditions, filterOutCondition):
+    Created, Running, then Succeeded or Failed appended with Running turned False."""
     conditions = [{"type": "Created", "status": "True"},
                   {"type": "Running", "status": "True" if outcome == "running" else "False"}]
     if outcome != "running":
@@ -230,39 +231,10 @@ def mcad_requeues(wrapper: dict[str, Any], pods: dict[str, int]) -> bool:
     return pods.get("Running", 0) + pods.get("Succeeded", 0) < least
 
 
-def argo(condition: str, obj: dict[str, Any]) -> list[bool]:
-    """Each requirement of an Argo condition (a label selector over gjson paths) on `obj`."""
-    def lookup(path: str) -> Any:
-        node: Any = obj
-        for key in path.split("."):
-            if not isinstance(node, dict) or key not in node:
-                return None
-            node = node[key]
-        return node
-
-    results = []
-    for req in condition.split(","):
-        req = req.strip()
-        if req.startswith("!"):
-            results.append(lookup(req[1:]) is None)
-        elif " == " in req:
-            key, value = req.split(" == ")
-            results.append(lookup(key) is not None and str(lookup(key)) == value)
-        elif " > " in req:
-            key, value = req.split(" > ")
-            results.append(lookup(key) is not None and int(lookup(key)) > int(value))
-        else:
-            results.append(lookup(req) is not None)
-    return results
-
-
 def step_outcome(wrapper: dict[str, Any], status: dict[str, Any]) -> str:
-    """matchConditions: any failure requirement fails the step; all success ones succeed it."""
+    """What the workflow step waiting on `wrapper` concludes (tests/argo_conditions.py)."""
     success, failure = CONDITIONS[f"{wrapper['apiVersion']}/{wrapper['kind']}"]
-    obj = {"status": status}
-    if any(argo(failure, obj)):
-        return "failed"
-    return "succeeded" if all(argo(success, obj)) else "running"
+    return argo_conditions.outcome(success, failure, {"status": status})
 
 
 MCAD_ROWS = [("torch", "job", job_status), ("torch", "pytorchjob", pytorchjob_status),
@@ -282,7 +254,7 @@ def test_mcad_completes_and_the_step_tells_success_from_failure(archetype: str, 
     pods = sum(c["replicas"] for c in item["custompodresources"])
 
     running = mcad_status(wrapper, status_of("running"), {"Running": pods})
-    assert running["state"] == "Running" and step_outcome(wrapper, running) == "running"
+    assert running["state"] == "Running" and step_outcome(wrapper, running) == "waiting"
     assert not mcad_requeues(wrapper, {"Running": pods})
 
     done = mcad_status(wrapper, status_of("succeeded"), {"Succeeded": pods})

@@ -552,6 +552,7 @@ def test_conversion_rules() -> None:
             },
             "either": {"anyOf": [{"properties": {"a": {"type": "string"}}}]},
             "description": {"type": "string"},
+            "tags": {"type": "array", "items": {"type": "string"}, "x-kubernetes-list-type": "set"},
         },
     }
     converted = convert_schema(schema)
@@ -563,3 +564,4 @@ def test_conversion_rules() -> None:
     assert props["count"] == {"type": "integer", "exclusiveMinimum": 0}
     assert "additionalProperties" not in props["opaque"]
     assert "additionalProperties" not in props["either"]["anyOf"][0]
+    assert props["tags"] == {"type": "array", "items": {"type": "string"}, "uniqueItems": True}

@@ -35,7 +35,7 @@ def test_fast_and_slow_paths_agree(monkeypatch: Any) -> None:
     fast = [validate.validate_objects(o, kube_version=version, crds=None)
             for o in (objects, broken)]
     monkeypatch.setattr(FastValidator, "iter_errors",
-                        lambda self, instance: iter(self.slow.iter_errors(instance)))
+                        lambda self, instance, floats=None: iter(self.slow.iter_errors(instance)))
     slow = [validate.validate_objects(o, kube_version=version, crds=None)
             for o in (objects, broken)]
     assert fast == slow

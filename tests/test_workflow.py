@@ -69,7 +69,8 @@ def test_unwrapped_steps_get_conditions_for_their_kind() -> None:
     by_name = {t["name"]: t for t in workflow["spec"]["templates"]}
     assert by_name["evaluate"]["resource"]["successCondition"] == "status.jobStatus == SUCCEEDED"
     assert by_name["train"]["resource"]["successCondition"] == "status.completionTime"
-    assert by_name["train"]["resource"]["failureCondition"] == "status.failed > 0"
+    assert by_name["train"]["resource"]["failureCondition"].startswith(
+        "status.conditions.0.type == Failed,")
     assert "container" in by_name["report"]  # a single-pod shell step needing nothing else
     assert by_name["report"]["container"]["resources"]["limits"] == {"cpu": "500m",
                                                                      "memory": "1536Mi"}
@@ -80,10 +81,11 @@ def test_unwrapped_steps_get_conditions_for_their_kind() -> None:
 def test_role_allows_exactly_what_the_workflow_creates() -> None:
     objects = rendered(Overrides(queueing="none", gang="none"))
     (role,) = [o for o in objects if o["kind"] == "Role"]
-    granted = {(g, r) for rule in role["rules"] for g in rule["apiGroups"]
-               for r in rule["resources"]}
-    assert granted == {("batch", "jobs"), ("", "services"), ("ray.io", "rayjobs"),
-                       ("argoproj.io", "workflowtaskresults")}
+    created = {(g, r) for rule in role["rules"] if rule["verbs"] == ["create"]
+               for g in rule["apiGroups"] for r in rule["resources"]}
+    assert created == {("batch", "jobs"), ("", "services"), ("ray.io", "rayjobs")}
+    assert {"resourceNames", "apiGroups", "resources", "verbs"} == set(role["rules"][-2])
+    assert role["rules"][-2]["resources"] == ["workflows/finalizers"]
 
 
 def test_platform_service_account_replaces_rbac(tmp_path: Path) -> None:

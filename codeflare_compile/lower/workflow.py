@@ -34,11 +34,25 @@ CONDITIONS: dict[str, tuple[str, str]] = {
     "kubeflow.org/v1/PyTorchJob": ("status.replicaStatuses.Master.succeeded == 1",
                                    "status.replicaStatuses.Master.failed > 0"),
 }
-#: A Job completed successfully once it has a completion time; with per-index retries it has
-#: failed for good once an index has (`failedIndexes`), without them at its first failed pod.
+#: A Job has succeeded once it has a completion time: the Job controller sets it together with
+#: the `Complete` condition and for no other outcome (kubernetes pkg/controller/job/
+#: job_controller.go, enactJobFinished).
 JOB_SUCCESS = "status.completionTime"
-JOB_FAILURE_PER_INDEX = "status.failedIndexes"
-JOB_FAILURE = "status.failed > 0"
+#: The condition types a Job can carry; the Job controller adds each at most once and then
+#: updates it in place (ensureJobConditionStatus), so none is ever further down the list.
+JOB_CONDITION_TYPES = ("Suspended", "FailureTarget", "Failed", "SuccessCriteriaMet", "Complete")
+#: A Job has failed for good once it has the `Failed` condition (always with status True). Argo
+#: reads a condition as a label selector over gjson paths (argo-workflows
+#: workflow/executor/resource.go, WaitResource: `labels.Parse`), whose keys must be label keys:
+#: a list cannot be searched (`conditions.#(type==Failed)` does not parse), so the condition
+#: names every position `Failed` can hold; any one matching fails the step. Neither
+#: `status.failed` (a retried pod, a pod the failure policy ignores) nor `status.failedIndexes`
+#: (written as "" from the first sync with `backoffLimitPerIndex`: job_controller.go,
+#: trackJobStatusAndRemoveFinalizers) says the Job itself has failed; Kubernetes ≥ 1.31 puts
+#: `FailureTarget` before `Failed` and `SuccessCriteriaMet` before `Complete`, and a Job Kueue
+#: admitted has `Suspended` first.
+JOB_FAILURE = ",".join(f"status.conditions.{i}.type == Failed"
+                       for i in range(len(JOB_CONDITION_TYPES)))
 #: Pod-spec fields a container template can carry; a step needing anything else is a resource.
 _CONTAINER_TEMPLATE_FIELDS = frozenset({
     "containers", "restartPolicy", "automountServiceAccountToken", "priorityClassName",
@@ -53,7 +67,7 @@ def lower_workflow(plan: RunPlan, target: Target, steps: list[tuple[RunPlan, Low
     name = unit_name(plan, plan.name)
     templates: list[dict[str, Any]] = []
     tasks: dict[str, list[dict[str, Any]]] = {}  # step → its tasks, the main one last
-    created: set[tuple[str, str]] = set()
+    created: list[tuple[dict[str, Any], bool]] = []  # (object, whether a step waits on it)
     graph = {}
     for step_plan, lowered in steps:
         assert step_plan.step is not None
@@ -67,7 +81,7 @@ def lower_workflow(plan: RunPlan, target: Target, steps: list[tuple[RunPlan, Low
         main = lowered.workload if lowered.workload in lowered.objects else lowered.objects[0]
         step_tasks: list[dict[str, Any]] = []
         for obj in lowered.objects:
-            created.add(_resource_of(obj))
+            created.append((obj, obj is main))
             if obj is main:
                 continue
             aux = f"{step.name}--{obj['kind'].lower()}-{len(step_tasks)}"
@@ -86,7 +100,7 @@ def lower_workflow(plan: RunPlan, target: Target, steps: list[tuple[RunPlan, Low
     else:
         account = fit_name(f"{plan.name}-workflow", 253)
         spec["serviceAccountName"] = account
-        objects += _rbac(plan, account, sorted(created))
+        objects += _rbac(plan, account, _rules(name, created))
     deadline = pods.deadline_seconds(plan)
     if deadline is not None:
         spec["activeDeadlineSeconds"] = deadline
@@ -111,8 +125,7 @@ def _task(name: str, dependencies: list[str]) -> dict[str, Any]:
 def _conditions(obj: dict[str, Any]) -> tuple[str, str]:
     key = f"{obj['apiVersion']}/{obj['kind']}"
     if key == "batch/v1/Job":
-        per_index = "backoffLimitPerIndex" in obj["spec"]
-        return JOB_SUCCESS, JOB_FAILURE_PER_INDEX if per_index else JOB_FAILURE
+        return JOB_SUCCESS, JOB_FAILURE
     return CONDITIONS[key]
 
 
@@ -154,16 +167,67 @@ def _resource_of(obj: dict[str, Any]) -> tuple[str, str]:
     return group, f"{obj['kind'].lower()}s"
 
 
-def _rbac(plan: RunPlan, account: str, created: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    """A ServiceAccount allowed to create and watch exactly what the workflow creates."""
-    by_group: dict[str, list[str]] = {}
-    for group, resource in created:
-        by_group.setdefault(group, []).append(resource)
-    rules = [{"apiGroups": [group], "resources": resources, "verbs": ["create", "get"]}
-             for group, resources in sorted(by_group.items())]
-    # the executor reports each step's outcome through a WorkflowTaskResult
+def wrapped(obj: dict[str, Any]) -> list[dict[str, Any]]:
+    """The objects an AppWrapper (v1beta2) creates for its creator.
+
+    Its webhook admits the AppWrapper only if a SubjectAccessReview says the creator may
+    `create` every component's kind (project-codeflare/appwrapper
+    internal/webhook/appwrapper_webhook.go, validateAppWrapperCreate; `userRBACAdmissionCheck`
+    is on by default, pkg/config/config.go). MCAD has no admission webhook at all
+    (project-codeflare/multi-cluster-app-dispatcher), so its GenericItems need nothing.
+    """
+    if obj["apiVersion"] == "workload.codeflare.dev/v1beta2" and obj["kind"] == "AppWrapper":
+        return [component["template"] for component in obj["spec"]["components"]]
+    return []
+
+
+def _rules(workflow: str, created: list[tuple[dict[str, Any], bool]]) -> list[dict[str, Any]]:
+    """Exactly what the workflow's account does, and why.
+
+    - `create` on every kind a step creates (Argo's executor runs `kubectl create`:
+      argo-workflows workflow/executor/resource.go, ExecResource) or has an AppWrapper create;
+    - `delete` on each object it creates, by name: its templates set `setOwnerReference`, and
+      where the OwnerReferencesPermissionEnforcement admission plugin is on (OpenShift) an object
+      with an owner reference is admitted only from a creator who may delete it (kubernetes
+      plugin/pkg/admission/gc/gc_admission.go, Admit; a create request carries the object's
+      name: apiserver endpoints/handlers/create.go);
+    - `get` on each object a step waits on (WaitResource reads it until a condition holds);
+    - `update` on `workflows/finalizers` of this Workflow: the owner reference Argo adds is a
+      controller reference with `blockOwnerDeletion: true` (workflow/controller/operator.go,
+      executeResource: metav1.NewControllerRef), which that plugin admits only from a creator
+      who may update the owner's finalizers (argoproj/argo-workflows#922);
+    - `create` and `patch` on `workflowtaskresults`: the executor reports each step's outcome
+      through one (docs/workflow-rbac.md, the minimum for an executor).
+    """
+    creatable: dict[str, set[str]] = {}
+    names: dict[tuple[str, str], dict[str, set[str]]] = {}
+    for obj, waited in created:
+        for inner in [obj, *wrapped(obj)]:
+            group, resource = _resource_of(inner)
+            creatable.setdefault(group, set()).add(resource)
+        verbs = names.setdefault(_resource_of(obj), {"delete": set(), "get": set()})
+        verbs["delete"].add(obj["metadata"]["name"])
+        if waited:
+            verbs["get"].add(obj["metadata"]["name"])
+    rules: list[dict[str, Any]] = [
+        {"apiGroups": [group], "resources": sorted(resources), "verbs": ["create"]}
+        for group, resources in sorted(creatable.items())]
+    for (group, resource), by_verb in sorted(names.items()):
+        by_names: dict[tuple[str, ...], list[str]] = {}
+        for verb, named in sorted(by_verb.items()):
+            if named:
+                by_names.setdefault(tuple(sorted(named)), []).append(verb)
+        rules += [{"apiGroups": [group], "resources": [resource], "resourceNames": list(named),
+                   "verbs": verbs} for named, verbs in by_names.items()]
+    rules.append({"apiGroups": ["argoproj.io"], "resources": ["workflows/finalizers"],
+                  "resourceNames": [workflow], "verbs": ["update"]})
     rules.append({"apiGroups": ["argoproj.io"], "resources": ["workflowtaskresults"],
                   "verbs": ["create", "patch"]})
+    return rules
+
+
+def _rbac(plan: RunPlan, account: str, rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A ServiceAccount bound to a Role of `rules`."""
     subject = {"kind": "ServiceAccount", "name": account, "namespace": plan.namespace}
     return [
         {"apiVersion": "v1", "kind": "ServiceAccount",

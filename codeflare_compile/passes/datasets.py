@@ -55,9 +55,10 @@ def _choose(owners: list[tuple[Resource[Any], list[Input]]], size: str, plan: Ru
             program: Program, diags: Diagnostics) -> tuple[ResolvedInput, ...] | None:
     """The inputs for a Run of `size` (`plan` None: an Application alone, whose `sizes`
     inputs without that size are skipped, since no Run asks for it)."""
-    chosen: dict[str, ResolvedInput] = {}
+    chosen: dict[str, list[ResolvedInput]] = {}  # DataSet name → its uses (mount, env)
     failed = False
     for owner, inputs in owners:
+        uses: dict[str, list[ResolvedInput]] = {}
         for i, item in enumerate(inputs):
             if plan is None and item.sizes is not None and size not in item.sizes:
                 continue
@@ -65,10 +66,14 @@ def _choose(owners: list[tuple[Resource[Any], list[Input]]], size: str, plan: Ru
             if found is None:
                 failed = True
                 continue
-            chosen.pop(found.dataset.name, None)  # the Run's entry replaces and moves last
-            chosen[found.dataset.name] = found
+            same = uses.setdefault(found.dataset.name, [])
+            same[:] = [u for u in same if u.use_as != found.use_as]  # one entry per use
+            same.append(found)
+        for name, entries in uses.items():
+            chosen.pop(name, None)  # the Run's entries replace the Application's, and move last
+            chosen[name] = entries
     by_path: dict[str, ResolvedInput] = {}
-    for found in chosen.values():
+    for found in (entry for entries in chosen.values() for entry in entries):
         first = by_path.setdefault(found.mount_path, found)
         if first is not found and found.use_as == "mount" and first.use_as == "mount":
             diags.error(Code.MOUNT_PATH_CLASH,
@@ -89,7 +94,7 @@ def _choose(owners: list[tuple[Resource[Any], list[Input]]], size: str, plan: Ru
                         found.span, help="rename the DataSet to start with a letter, or use "
                                          "useAs: mount")
             failed = True
-    return None if failed else tuple(chosen.values())
+    return None if failed else tuple(e for entries in chosen.values() for e in entries)
 
 
 def _one(plan: RunPlan | None, size: str, owner: Resource[Any], i: int, item: Input,

@@ -18,7 +18,7 @@ from codeflare_compile.passes.datasets import MOUNT_ROOT, env_prefix
 
 
 def datasets(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowered:
-    index = 0
+    indexes: dict[str, int] = {}  # Datashim: DataSet name → its label index
     for i, item in enumerate(lowered.plan.inputs):
         spec = item.dataset.model.spec
         if spec.pvc is not None:
@@ -31,13 +31,7 @@ def datasets(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowered:
                             f"{_default_path(item)}, not {item.mount_path}", item.span,
                             help="remove mountPath, or use --datasets native")
                 continue
-            lowered.shared.append(_datashim_dataset(lowered, item, target))
-            for template in lowered.pod_templates():
-                labels = template["metadata"]["labels"]
-                labels[f"dataset.{index}.id"] = item.dataset.name
-                labels[f"dataset.{index}.useas"] = "mount" if item.use_as == "mount" \
-                    else "configmap"
-            index += 1
+            _datashim_labels(lowered, item, target, indexes)
         elif spec.nfs is not None:
             _mount(lowered, i, {"nfs": {"server": spec.nfs.server, "path": spec.nfs.path,
                                         "readOnly": spec.read_only}}, item)
@@ -49,6 +43,27 @@ def datasets(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowered:
                         item.span, help="read it as environment (useAs: env), or use "
                                         "--datasets datashim")
     return lowered
+
+
+def _datashim_labels(lowered: Lowered, item: ResolvedInput, target: Target,
+                     indexes: dict[str, int]) -> None:
+    """`dataset.<i>.id` and `dataset.<i>.useas` on every pod template, one index per DataSet.
+
+    Datashim's webhook refuses a pod naming one Dataset under two indexes, and splits `useas`
+    on `.`, so a DataSet both mounted and read as environment is `useas: mount.configmap`
+    (datashim src/dataset-operator/admissioncontroller/mutatingwebhook.go, DatasetInputFromPod).
+    """
+    name = item.dataset.name
+    use = "mount" if item.use_as == "mount" else "configmap"
+    index = indexes.get(name)
+    if index is None:
+        index = indexes[name] = len(indexes)
+        lowered.shared.append(_datashim_dataset(lowered, item, target))
+    for template in lowered.pod_templates():
+        labels = template["metadata"]["labels"]
+        labels[f"dataset.{index}.id"] = name
+        before = labels.get(f"dataset.{index}.useas")
+        labels[f"dataset.{index}.useas"] = f"{before}.{use}" if before else use
 
 
 def _default_path(item: ResolvedInput) -> str:
@@ -88,14 +103,19 @@ def _datashim_dataset(lowered: Lowered, item: ResolvedInput, target: Target) -> 
     spec = item.dataset.model.spec
     local: dict[str, str]
     if spec.s3 is not None:
-        local = {"type": "COS", "bucket": spec.s3.bucket, "endpoint": spec.s3.endpoint}
+        # Datashim reads a prefix only as `bucket: <bucket>/<prefix>` (strings.Cut on the first
+        # "/": datashim src/dataset-operator/controllers/datasetinternal_controller.go,
+        # processLocalDatasetCOS, since 0.3.2; docs/user-guide.md "bucket subpaths"); it never
+        # reads `local.folder`, so a folder key would mount the whole bucket.
+        bucket = spec.s3.bucket
+        if spec.s3.prefix and spec.s3.prefix.strip("/"):
+            bucket = f"{bucket}/{spec.s3.prefix.strip('/')}"
+        local = {"type": "COS", "bucket": bucket, "endpoint": spec.s3.endpoint}
         if spec.s3.secret_ref is not None:
             local["secret-name"] = spec.s3.secret_ref.name
             local["secret-namespace"] = lowered.plan.namespace
         if spec.s3.region:
             local["region"] = spec.s3.region
-        if spec.s3.prefix:
-            local["folder"] = spec.s3.prefix
     else:
         assert spec.nfs is not None
         local = {"type": "NFS", "server": spec.nfs.server, "share": spec.nfs.path}

@@ -145,10 +145,10 @@ def _notice() -> str:
         "codeflare-compile bundles JSON Schemas derived from the following upstream",
         "CustomResourceDefinitions. Each was converted by codeflare_compile/validate/convert.py:",
         "descriptions, defaults and examples removed; field names, types, enums, required",
-        "fields, patterns and bounds kept; x-kubernetes-int-or-string and",
-        "x-kubernetes-preserve-unknown-fields expressed in JSON Schema; repeated subschemas",
-        "shared through $ref. The originals are licensed under the Apache License, Version 2.0",
-        "(https://www.apache.org/licenses/LICENSE-2.0).",
+        "fields, patterns and bounds kept; x-kubernetes-int-or-string,",
+        "x-kubernetes-preserve-unknown-fields and x-kubernetes-list-type: set expressed in JSON",
+        "Schema; repeated subschemas shared through $ref. The originals are licensed under the",
+        "Apache License, Version 2.0 (https://www.apache.org/licenses/LICENSE-2.0).",
         "",
     ]
     for name, source in sorted(SOURCES.items()):

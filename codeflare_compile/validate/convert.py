@@ -7,6 +7,11 @@ silently, so a typo in emitted output would go unnoticed. The rules (validation.
 - `x-kubernetes-int-or-string` becomes `type: [integer, string]`, keeping any `pattern`
   (jsonschema applies `pattern` to strings only, so integers still pass);
 - `nullable: true` adds "null" to the type;
+- `x-kubernetes-list-type: set` becomes `uniqueItems: true` (the API server refuses a set with
+  a repeated item: kubernetes/kubernetes, staging/src/k8s.io/apiextensions-apiserver/pkg/
+  apiserver/schema/listtype/validation.go, validateListSet); the uniqueness of list-map keys
+  (`x-kubernetes-list-type: map`) and CEL rules (`x-kubernetes-validations`) have no JSON Schema
+  form and are not checked;
 - OpenAPI 3.0 boolean `exclusiveMinimum`/`exclusiveMaximum` become draft-07 numbers;
 - strict: `additionalProperties: false` on every object with `properties` and neither
   `additionalProperties` nor `x-kubernetes-preserve-unknown-fields`, but not inside
@@ -27,7 +32,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 # Bump when the output of convert_schema changes: it is part of the on-disk cache key.
-CONVERTER_VERSION = 2
+CONVERTER_VERSION = 3
 
 _DROPPED = frozenset(
     {"description", "format", "default", "example", "title", "externalDocs", "nullable", "$schema"}
@@ -66,6 +71,8 @@ def _convert(node: Mapping[str, Any], *, structural: bool) -> dict[str, Any]:
         _int_or_string(out)
     if node.get("nullable") is True:
         _nullable(out)
+    if node.get("x-kubernetes-list-type") == "set":
+        out["uniqueItems"] = True
     if (
         structural
         and "properties" in out

@@ -10,6 +10,7 @@ from .bundled import bundled_match
 from .core import core_validator, is_core_group, object_meta_validator, resolve_kube_version
 from .crds import CrdMatch, CrdSet
 from .failure import Issue, ObjPath, ValidationFailure, format_path, path_sort_key
+from .fast import FastValidator, has_float
 from .kinds import Gvk, get, gvk_of, is_wrapper, wrapped_objects
 from .rules import QUANTITY_CODE, check_object
 
@@ -33,7 +34,7 @@ def validate_objects(
     failures: list[ValidationFailure] = []
     for obj in objects:
         found: list[_Found] = []
-        _validate(obj, version, crds, (), None, None, wrapped=False, out=found)
+        _validate(obj, version, crds, (), None, None, wrapped=False, floats=None, out=found)
         found.sort(key=lambda f: (path_sort_key(f[0]), f[1], f[2]))
         failures += [ValidationFailure(subject, format_path(p), m) for p, subject, m in found]
     return failures
@@ -48,8 +49,11 @@ def _validate(
     namespace: str | None,
     *,
     wrapped: bool,
+    floats: bool | None,
     out: list[_Found],
 ) -> None:
+    """`floats`: whether `obj` holds a float, None when not known yet (one walk per object
+    tree: what a wrapper or an object has not, the objects and metadata inside it have not)."""
     subject = _describe(obj, namespace)
     if chain is not None:
         subject = f"{chain} ({subject})"
@@ -57,7 +61,10 @@ def _validate(
         out.append((prefix, subject, f"expected a Kubernetes object, got {type(obj).__name__}"))
         return
     gvk = gvk_of(obj)
-    issues = _schema_issues(obj, gvk, version, crds) + check_object(obj, gvk, wrapped=wrapped)
+    if floats is None:
+        floats = has_float(obj)
+    issues = _schema_issues(obj, gvk, version, crds, floats) + check_object(obj, gvk,
+                                                                          wrapped=wrapped)
     # A bad quantity fails both a CRD's int-or-string schema and the rule; keep the clearer rule.
     quantities = {issue.path for issue in issues if issue.code == QUANTITY_CODE}
     for issue in issues:
@@ -74,6 +81,8 @@ def _validate(
             f"{subject}{_SEPARATOR}{inner.label}",
             inner_namespace or namespace,
             wrapped=is_wrapper(gvk),
+            # an Argo manifest is a string in the Workflow: its objects were not walked
+            floats=False if not floats and is_wrapper(gvk) else None,
             out=out,
         )
 
@@ -91,7 +100,7 @@ def _describe(obj: Any, namespace: str | None) -> str:
 
 
 def _schema_issues(
-    obj: Mapping[str, Any], gvk: Gvk | None, version: str, crds: CrdSet | None
+    obj: Mapping[str, Any], gvk: Gvk | None, version: str, crds: CrdSet | None, floats: bool
 ) -> list[Issue]:
     if gvk is None:
         return [
@@ -101,7 +110,7 @@ def _schema_issues(
         ]
     core = core_validator(version, gvk.group, gvk.version, gvk.kind)
     if core is not None:
-        return list(_errors(core, obj))
+        return list(_errors(core, obj, floats=floats))
     if is_core_group(version, gvk.group):
         return [
             Issue(
@@ -115,10 +124,11 @@ def _schema_issues(
         return [Issue(("apiVersion",), match.problem)]
     issues: list[Issue] = []
     if match.validator is not None:
-        issues += _errors(match.validator, obj)
+        issues += _errors(match.validator, obj, floats=floats)
     metadata = obj.get("metadata")
     if isinstance(metadata, Mapping):  # CRDs leave metadata to the API server: check it as it does
-        issues += _errors(object_meta_validator(version), metadata, ("metadata",))
+        issues += _errors(object_meta_validator(version), metadata, ("metadata",),
+                          floats=False if not floats else None)
     return issues
 
 
@@ -130,9 +140,10 @@ def _crd_match(gvk: Gvk, crds: CrdSet | None) -> CrdMatch | None:
     return bundled_match(gvk.group, gvk.version, gvk.kind)
 
 
-def _errors(validator: Any, instance: Any, prefix: ObjPath = ()) -> Iterator[Issue]:
+def _errors(validator: FastValidator, instance: Any, prefix: ObjPath = (), *,
+            floats: bool | None) -> Iterator[Issue]:
     """All errors, an unexpected field reported at its own path (not at its parent's)."""
-    for error in validator.iter_errors(instance):
+    for error in validator.iter_errors(instance, floats=floats):
         path: ObjPath = (
             *prefix,
             *(p if isinstance(p, int) else str(p) for p in error.absolute_path),

@@ -50,8 +50,12 @@ class FastValidator:
             self._slow = self._make_slow()
         return self._slow
 
-    def iter_errors(self, instance: Any) -> Iterator[Any]:
-        if self.fast is not None and not _has_float(instance) and self.fast.is_valid(instance):
+    def iter_errors(self, instance: Any, *, floats: bool | None = None) -> Iterator[Any]:
+        """`floats`: whether `instance` holds a float, when the caller knows it already (a
+        wrapper's walk covers the objects it wraps)."""
+        if floats is None:
+            floats = has_float(instance)
+        if self.fast is not None and not floats and self.fast.is_valid(instance):
             return iter(())
         return iter(self.slow.iter_errors(instance))
 
@@ -71,11 +75,18 @@ def fast_validator(make_slow: Callable[[], Any], schema: dict[str, Any], draft: 
     return FastValidator(make_slow, fast)
 
 
-def _has_float(node: Any) -> bool:
-    if isinstance(node, float):
-        return True
-    if isinstance(node, dict):
-        return any(_has_float(value) for value in node.values())
-    if isinstance(node, list):
-        return any(_has_float(item) for item in node)
+def has_float(node: Any) -> bool:
+    """Whether a float lies anywhere in a JSON-like tree (a loop: it runs once per object)."""
+    todo = [node]
+    while todo:
+        item = todo.pop()
+        kind = type(item)
+        if kind is str or kind is int or kind is bool or item is None:
+            continue
+        if isinstance(item, dict):
+            todo.extend(item.values())
+        elif isinstance(item, list):
+            todo.extend(item)
+        elif isinstance(item, float):
+            return True
     return False
