@@ -331,12 +331,26 @@ def test_the_workload_reports_its_own_end(queueing: str, archetype: str, backend
         assert kueue_finished(workload, rayjob_status("deployment-failed")) == (True, False)
 
 
-@pytest.mark.parametrize("gang", ["coscheduler", "none"])
-def test_the_gang_setting_changes_no_signal(gang: str) -> None:
-    """Only the PodGroup comes and goes; what reports the end stays the same."""
-    wrapper = wrapper_of(objects_of("torch", "appwrapper", gang=gang))
-    kinds = [c["template"]["kind"] for c in wrapper["spec"]["components"]]
-    assert kinds == (["PodGroup"] if gang == "coscheduler" else []) + ["Service", "Job"]
-    assert aw_decision(wrapper, ["Succeeded"] * pod_count(wrapper), False) == "Succeeded"
-    ray = objects_of("ray", "appwrapper", gang=gang)
-    assert [o["kind"] for o in ray][-1] == "RayJob"
+def podgroups_and_end(objects: list[dict[str, Any]]) -> tuple[int, str]:
+    """How many PodGroups the Run creates (wrapped or not) and the object that reports its end."""
+    top = objects[-1]
+    inner = [c["template"] for c in top["spec"]["components"]] if top["kind"] == "AppWrapper" \
+        and "components" in top["spec"] else [
+        i["generictemplate"] for i in top["spec"].get("resources", {}).get("GenericItems", [])]
+    every = [*objects, *inner]
+    return sum(o["kind"] == "PodGroup" for o in every), f"{top['apiVersion']}/{top['kind']}"
+
+
+@pytest.mark.parametrize("queueing", ["appwrapper", "mcad", "kueue", "none"])
+@pytest.mark.parametrize("archetype", ["ray", "torch", "shell", "workqueue"])
+def test_the_gang_setting_changes_no_signal(archetype: str, queueing: str) -> None:
+    """Only the PodGroup comes and goes (never for a workqueue: its pods are independent);
+    the object that reports the Run's end is the same."""
+    if (archetype, queueing) == ("ray", "mcad"):  # refused whatever the gang setting
+        for g in ("coscheduler", "none"):
+            assert [d.code.value for d in emit(archetype, queueing, gang=g)[1].items] == ["CF440"]
+        return
+    gang, plain = (podgroups_and_end(objects_of(archetype, queueing, gang=g))
+                   for g in ("coscheduler", "none"))
+    assert gang[1] == plain[1]
+    assert (gang[0], plain[0]) == ((0 if archetype == "workqueue" else 1), 0)

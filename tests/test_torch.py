@@ -76,7 +76,7 @@ def test_torchrun_command_line() -> None:
         "set -e\n"
         "torchrun --nnodes 3 --nproc_per_node 1 --node_rank $JOB_COMPLETION_INDEX "
         "--rdzv_backend c10d --rdzv_endpoint bert-0.bert:29500 --rdzv_id bert "
-        "train.py --x 1 --b 'x y'")
+        "--rdzv_conf is_host=$(($JOB_COMPLETION_INDEX==0)) train.py --x 1 --b 'x y'")
 
 
 def test_rendezvous_endpoint_is_pod_zero_through_the_headless_service() -> None:

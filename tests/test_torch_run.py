@@ -5,6 +5,8 @@ processes, one per Job index, the way two pods of the Indexed Job would run it; 
 at the rendezvous and form one process group of world size 2.
 shell: the command of a rendered shell Run runs for 3 indexes with options full of shell
 metacharacters; each process must get its index and the arguments as the shell parses them.
+clone: the `repo` init container's command clones a local repository and leaves a tree any uid
+can write to.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import shlex
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -131,11 +134,38 @@ spec:
     # host becomes 127.0.0.1 (and the port a free one, in case 29500 is taken).
     endpoint = f"{job['metadata']['name']}-0.{service['metadata']['name']}:29500"
     assert f"--rdzv_endpoint {endpoint} " in line
-    line = line.replace(endpoint, f"127.0.0.1:{_free_port()}")
+    assert "--rdzv_conf is_host=$(($JOB_COMPLETION_INDEX==0)) " in line
+    port = _free_port()
+    line = line.replace(endpoint, f"127.0.0.1:{port}")
     (tmp_path / "train.py").write_text(TRAIN)
 
-    results = _run_all([shell, flag, line], tmp_path,
-                       [_environment(container, i) for i in range(2)], timeout=120)
+    # Pod 0 hosts the store because its index says so, not because torchrun guessed it from
+    # hostnames (on this machine the guess says "host" to every rank: the endpoint is a
+    # loopback address). Index 1 starts first and alone; it must not take the store's port.
+    envs = [_environment(container, i) for i in range(2)]
+    envs[1]["LOGLEVEL"] = "INFO"  # torchrun logs its rendezvous configuration
+    log = tmp_path / "index-1.log"
+    with log.open("w") as out:
+        first = subprocess.Popen([shell, flag, line], cwd=tmp_path, env=envs[1], stdout=out,
+                                 stderr=subprocess.STDOUT, text=True)
+        try:
+            deadline = time.monotonic() + 60
+            while "rdzv_configs" not in log.read_text() and time.monotonic() < deadline:
+                assert first.poll() is None, log.read_text()
+                time.sleep(0.2)
+            assert "'is_host': '0'" in log.read_text()
+            time.sleep(3)  # well past the point where a guessing rank would host the store
+            assert first.poll() is None, log.read_text()
+            with pytest.raises(ConnectionRefusedError):
+                socket.create_connection(("127.0.0.1", port), timeout=5).close()
+            (second,) = _run_all([shell, flag, line], tmp_path, envs[:1], timeout=120)
+            first.wait(timeout=120)
+        finally:
+            if first.poll() is None:
+                first.kill()
+                first.wait()
+    results = [second, subprocess.CompletedProcess(first.args, first.returncode,
+                                                   log.read_text())]
 
     for result in results:
         assert result.returncode == 0, result.stdout
@@ -187,3 +217,43 @@ spec:
         assert seen == {"argv": expected, "index": str(index), "codeflare": str(index)}
         assert seen["argv"][seen["argv"].index("--dollar") + 1] == "$HOME"
         assert seen["argv"][seen["argv"].index("--empty") + 1] == ""
+
+
+def test_cloned_workspace_is_writable_by_another_user(tmp_path: Path) -> None:
+    """The clone runs as the git image's user (root), the workload as its own (uid 1000 in
+    rayproject/ray): the rendered clone command must leave a tree any uid can write to."""
+    objects = _render(tmp_path, """\
+apiVersion: codeflare.dev/v1alpha1
+kind: Application
+metadata: {name: cloned}
+spec:
+  api: shell
+  image: rayproject/ray:2.52.0
+  repo: https://github.com/example-org/jobs/tree/main/sub
+  command: python3 main.py
+---
+apiVersion: codeflare.dev/v1alpha1
+kind: Run
+metadata: {name: cloned-1}
+spec: {application: cloned}
+""")
+    (job,) = [o for o in objects if o["kind"] == "Job"]
+    (clone,) = job["spec"]["template"]["spec"]["initContainers"]
+    shell, flag, line = clone["command"]
+    origin = tmp_path / "origin.git"
+    (origin / "sub").mkdir(parents=True)
+    (origin / "sub" / "main.py").write_text("print('hi')\n")
+    git = ["git", "-C", str(origin), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q", "-b", "main"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "x"], check=True)
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    line = line.replace("https://github.com/example-org/jobs.git", f"file://{origin}")
+    line = line.replace("/workspace/", f"{workspace}/")
+    subprocess.run([shell, flag, line], check=True, capture_output=True,
+                   env={**os.environ, "HOME": str(tmp_path)})
+    paths = [p for p in (workspace / "src").rglob("*") if ".git" not in p.parts]
+    assert (workspace / "src" / "sub" / "main.py") in paths
+    for path in [workspace / "src", *paths]:
+        assert path.stat().st_mode & 0o002, f"{path} is not writable by other users"

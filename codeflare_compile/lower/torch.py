@@ -5,8 +5,9 @@ Two backends, chosen by the target's `torch_backend`:
 - `job` (default; needs no operator): an Indexed `batch/v1` Job of `workers` pods (at least 1)
   plus a headless Service of the same name. Each pod runs one torchrun node with
   `--nnodes <workers> --nproc_per_node <gpus or 1> --node_rank $JOB_COMPLETION_INDEX` and a c10d
-  rendezvous hosted by pod 0, reachable as `<job>-0.<service>:29500` (Indexed Job pods get the
-  hostname `<job>-<index>`, and the pod `subdomain` makes that name resolve through the Service).
+  rendezvous hosted by pod 0 (`--rdzv_conf is_host=1` on index 0, `0` elsewhere), reachable as
+  `<job>-0.<service>:29500` (Indexed Job pods get the hostname `<job>-<index>`, and the pod
+  `subdomain` makes that name resolve through the Service).
   One failing rank fails the whole Job: `backoffLimit: 0` and a pod failure policy that fails the
   Job on any non-zero exit of the training container (a gang cannot go on without a rank).
 - `pytorchjob`: a Kubeflow `PyTorchJob` (`kubeflow.org/v1`) with one Master and `workers - 1`
@@ -32,6 +33,14 @@ from codeflare_compile.lower import jobs, pods
 from codeflare_compile.lower.names import unit_name
 
 RDZV_PORT = 29500
+#: Pod 0 hosts the c10d store, decided by its index. Left to itself, torchrun guesses whether
+#: it is the host by matching the endpoint's name against its own hostname and addresses through
+#: DNS (torch/distributed/elastic/rendezvous/c10d_rendezvous_backend.py, _create_tcp_store;
+#: utils.py, _matches_machine_hostname); `<job>-0.<service>` is not the pod's hostname, and
+#: until the headless Service's DNS record exists pod 0 does not recognise itself, hosts
+#: nothing, and every rank fails to connect (pytorch/elastic#165, pytorch#80772). With
+#: `is_host` given, torchrun follows it and never falls back.
+HOST_BY_INDEX = "is_host=$(($JOB_COMPLETION_INDEX==0))"
 CONTAINER = "pytorch"  # the training operator requires this name; the Job backend uses it too
 JOB_ROLE = "torch-worker"
 SERVICE_ROLE = "rendezvous"
@@ -113,8 +122,9 @@ def _indexed_job(plan: RunPlan, target: Target) -> Lowered:
         "--rdzv_backend", "c10d",
         "--rdzv_endpoint", endpoint,
         "--rdzv_id", plan.name,
+        "--rdzv_conf", HOST_BY_INDEX,
     ]
-    quoted = " ".join(f if f.startswith("$") else shlex.quote(f) for f in flags)
+    quoted = " ".join(f if "$" in f else shlex.quote(f) for f in flags)
     line = f"torchrun {quoted} {launch_target(plan.command, plan.options)}"
     template = _template(plan, JOB_ROLE, line, ports=[{"name": "c10d",
                                                         "containerPort": RDZV_PORT}],

@@ -20,6 +20,11 @@ from codeflare_compile.passes.code import CLONE_DIR, WORKSPACE
 VOLUME = "workspace"
 CODE_VOLUME = "code"
 CLONE_RESOURCES = {"cpu": "500m", "memory": "512Mi"}
+#: The clone runs as the git image's user (root for alpine/git) and the workload as its own
+#: (uid 1000 in rayproject/ray); files git creates are theirs, 0644 and 0755 under the usual
+#: umask, so user code could not write into its own working directory. The tree is private to the
+#: pod (an emptyDir), so the clone makes it writable by whichever uid the workload has.
+CLONE_UMASK = "umask 0000"
 #: git asks this helper for credentials; it reads them from the environment at clone time.
 CREDENTIAL_HELPER = '!f() { echo "username=${GIT_USERNAME}"; echo "password=${GIT_PASSWORD}"; }; f'
 
@@ -62,7 +67,7 @@ def _clone(source: CodeSource, target: Target) -> dict[str, Any]:
     container: dict[str, Any] = {
         "name": "clone",
         "image": target.git_image,
-        "command": ["/bin/sh", "-c", shlex.join(git)],
+        "command": ["/bin/sh", "-c", f"{CLONE_UMASK} && {shlex.join(git)}"],
     }
     if source.secret:
         container["env"] = [
