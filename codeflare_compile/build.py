@@ -31,6 +31,7 @@ _CODE_BY_TYPE = {
     "missing": Code.MISSING_FIELD,
     "invalid_name": Code.INVALID_NAME,
     "invalid_quantity": Code.INVALID_QUANTITY,
+    "impossible_quantity": Code.IMPOSSIBLE_QUANTITY,
     "inline_credentials": Code.INLINE_CREDENTIALS,
 }
 #: Errors raised by the input models themselves, whose messages already say what is wrong.
@@ -46,6 +47,8 @@ _HELP_BY_TYPE = {
                           "reference it with secretRef: {name: <secret>}",
     "invalid_name": "names are DNS-1123 labels, such as 'train-mnist'",
     "invalid_quantity": "quantities are strings such as \"500m\", \"2\", \"1536Mi\" or \"4Gi\"",
+    "impossible_quantity": "write the amount with its unit, such as \"500m\" or \"2\" for cpu "
+                           "and \"512Mi\" or \"4Gi\" for memory",
     "bool_type": "write true or false, unquoted",
     "int_type": "write a whole number, unquoted",
     "string_type": "write a string; quote it if YAML reads it as a number or boolean",
@@ -72,7 +75,8 @@ _HELP_BY_TYPE = {
 
 def build(documents: Sequence[Document], overrides: Overrides, diags: Diagnostics) -> Program:
     """Validate every document and index the resources under the Platform's target settings."""
-    parsed = [r for doc in documents if (r := _parse(doc, diags)) is not None]
+    failed: list[Document] = []
+    parsed = [r for doc in documents if (r := _parse(doc, diags, failed)) is not None]
     platforms = [r for r in parsed if r.kind == "Platform"]
     for extra in platforms[1:]:
         diags.error(Code.SECOND_PLATFORM, "a second Platform is defined",
@@ -82,6 +86,14 @@ def build(documents: Sequence[Document], overrides: Overrides, diags: Diagnostic
     platform = platforms[0] if platforms else None
     target = make_target(platform.model if platform else None, overrides)
     program = Program(target=target, platform=platform)
+    for doc in failed:
+        metadata = doc.data.get("metadata")
+        name = metadata.get("name") if isinstance(metadata, dict) else None
+        if isinstance(name, str):
+            namespace = metadata.get("namespace") if isinstance(metadata, dict) else None
+            key = (str(doc.data["kind"]), namespace if isinstance(namespace, str)
+                   else target.namespace, name)
+            program.invalid.setdefault(key, doc.key_span(("metadata", "name")))
     for res in parsed:
         if res.kind == "Platform":
             continue
@@ -114,18 +126,24 @@ def _add(index: dict[Any, Any], key: Any, res: Resource[Any], diags: Diagnostics
         index[key] = res
 
 
-def _parse(doc: Document, diags: Diagnostics) -> Resource[Any] | None:
+def _parse(doc: Document, diags: Diagnostics, failed: list[Document]) -> Resource[Any] | None:
+    """The document as a typed resource; None (and the document in `failed` when it has a
+    known kind) when it is invalid."""
     data = doc.data
     api_version, kind = data.get("apiVersion"), data.get("kind")
     if api_version != API_VERSION:
+        unrelated = "" if (isinstance(kind, str) and kind in KINDS) or _mentions_codeflare(
+            data) else (
+            "; to skip files that do not mention codeflare.dev (CI workflows, charts), pass "
+            "--skip-unrelated")
         if api_version is None:
             diags.error(Code.UNKNOWN_KIND, "document has no apiVersion", doc.span(()),
-                        help=f"set apiVersion: {API_VERSION}")
+                        help=f"set apiVersion: {API_VERSION}{unrelated}")
         else:
             diags.error(Code.UNKNOWN_KIND, f"unknown apiVersion '{api_version}'",
                         doc.span(("apiVersion",)),
                         help=f"only {API_VERSION} resources are compiled; keep other "
-                             "manifests out of the input paths")
+                             f"manifests out of the input paths{unrelated}")
         return None
     if not isinstance(kind, str) or kind not in KINDS:  # a mapping or list is no kind either
         span = doc.span(("kind",)) if "kind" in data else doc.span(())
@@ -145,9 +163,22 @@ def _parse(doc: Document, diags: Diagnostics) -> Resource[Any] | None:
     except ValidationError as exc:
         for error in _relevant(exc.errors(), data):
             _report(error, doc, model_cls, diags)
+        failed.append(doc)
         return None
     meta = model.metadata  # type: ignore[attr-defined]
     return Resource(kind, meta.name, meta.namespace, model, doc)
+
+
+def _mentions_codeflare(data: Any) -> bool:
+    """Whether any key or string of a document mentions codeflare.dev (as --skip-unrelated
+    looks for it in the file)."""
+    if isinstance(data, str):
+        return "codeflare.dev" in data
+    if isinstance(data, dict):
+        return any(_mentions_codeflare(k) or _mentions_codeflare(v) for k, v in data.items())
+    if isinstance(data, list):
+        return any(_mentions_codeflare(v) for v in data)
+    return False
 
 
 def _split(loc: tuple[str | int, ...], data: Any) -> tuple[DocPath, list[tuple[int, str]]]:
@@ -261,8 +292,30 @@ def _report(error: ErrorDetails, doc: Document, model_cls: type[BaseModel],
         message = f"'{dotted}': {message[0].lower()}{message[1:]}"
         if not isinstance(error["input"], dict | list):
             message = f"invalid value {error['input']!r} for {message}"
+    shape = _misshapen(path, error["input"], value)
+    if shape is not None:
+        message, help_text = shape
     diags.error(code, message, span,
                 help=help_text or "see the field reference in docs/input-api.md")
+
+
+def _misshapen(path: DocPath, value: Any, at_path: Any) -> tuple[str, str] | None:
+    """Message and help for shapes people bring from elsewhere: a sweep inside a list, a
+    Kubernetes-style `env` list."""
+    dotted = ".".join(str(p) for p in path)
+    if len(path) >= 2 and path[-2] == "tasks" and isinstance(value, dict) and "sweep" in value:
+        return (f"'{dotted}': a sweep inside a list; 'tasks' is either a list of strings or "
+                "one sweep",
+                "write the sweep without the list: tasks: {sweep: {min: 1, max: 50, step: 1}}")
+    if path and path[-1] == "env" and isinstance(at_path, list):
+        pairs = [(e.get("name"), e.get("value")) for e in at_path if isinstance(e, dict)]
+        example = ", ".join(f"{n}: {v!r}" if isinstance(v, str) else f"{n}: ..."
+                            for n, v in pairs[:2] if isinstance(n, str)) or "NAME: value"
+        return (f"'{dotted}' is a list; env is a mapping of names to values, not a Kubernetes "
+                "list of {name, value}",
+                f"write env: {{{example}}}; a value from a Secret is "
+                "NAME: {secretKeyRef: {name: <secret>, key: <key>}}")
+    return None
 
 
 def _value_at(data: Any, path: DocPath) -> Any:

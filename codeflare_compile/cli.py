@@ -82,8 +82,17 @@ class _Program(TyperGroup):
 
 def usage_message(text: str) -> str:
     """click's message as a clause: `Invalid value for '--jobs': Value error, 'x' is …` →
-    `invalid value for '--jobs': 'x' is …` (without pydantic's "Value error, " either)."""
+    `invalid value for '--jobs': 'x' is …` (without pydantic's "Value error, " either), and
+    did-you-mean for a choice that is close to one."""
+    import re
+
+    from codeflare_compile.diagnostics import did_you_mean
+
     text = text.replace("Value error, ", "").strip().rstrip(".")
+    choice = re.search(r"'([^']*)' is not one of ('[^']*'(?:, '[^']*')*)", text)
+    close = did_you_mean(choice[1], re.findall(r"'([^']*)'", choice[2])) if choice else None
+    if close is not None:
+        text += f"; did you mean '{close}'?"
     return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 

@@ -33,6 +33,8 @@ class Code(str, Enum):
     WRONG_SCOPE = "CF206"
     INLINE_CREDENTIALS = "CF207"
     UNSUPPORTED_KUBE_VERSION = "CF210"
+    IMPOSSIBLE_QUANTITY = "CF215"
+    USES_INVALID = "CF216"
     # references between resources
     UNKNOWN_REFERENCE = "CF301"
     DUPLICATE_RESOURCE = "CF302"
@@ -60,6 +62,8 @@ class Code(str, Enum):
     UNSUPPORTED = "CF501"
     IGNORED_SETTING = "CF502"
     UNPINNED_IMAGE = "CF503"
+    GPU_REFUSED = "CF510"
+    NO_EFFECT_ON_WORKFLOW = "CF511"
     # output
     EMPTY_OUTPUT = "CF601"
 

@@ -104,6 +104,9 @@ class Program:
     images: dict[Key, Resource[Image]] = field(default_factory=dict)
     size_configs: dict[str, Resource[RunSizeConfiguration]] = field(default_factory=dict)
     platform: Resource[Platform] | None = None
+    #: Resources that failed validation, by (kind, namespace, name), at their name: a reference
+    #: to one is reported as a reference to something invalid, not to something missing.
+    invalid: dict[tuple[str, str, str], Span] = field(default_factory=dict)
 
 
 class PodSize(NamedTuple):

@@ -121,6 +121,9 @@ RULES: dict[Code, tuple[str, str]] = {
     Code.UNSUPPORTED_KUBE_VERSION: ("unsupported-kube-version", "A Platform's "
                                     "kubernetesVersion the bundled schemas cannot validate "
                                     "for"),
+    Code.IMPOSSIBLE_QUANTITY: ("impossible-quantity", "A size's cpu of zero, or memory under "
+                               "1Mi (a number without a unit counts bytes)"),
+    Code.USES_INVALID: ("uses-invalid", "A reference to a resource that is itself invalid"),
     Code.UNKNOWN_REFERENCE: ("unknown-reference", "A reference to something that does not "
                              "exist"),
     Code.DUPLICATE_RESOURCE: ("duplicate-resource", "The same kind, namespace and name defined "
@@ -155,6 +158,10 @@ RULES: dict[Code, tuple[str, str]] = {
     Code.IGNORED_SETTING: ("ignored-setting", "A setting that has no effect with the chosen "
                            "target"),
     Code.UNPINNED_IMAGE: ("unpinned-image", "An image tagged latest or without a tag"),
+    Code.GPU_REFUSED: ("gpu-refused", "A Run asks for GPUs that its Application or its size "
+                       "does not give"),
+    Code.NO_EFFECT_ON_WORKFLOW: ("no-effect-on-workflow", "A field of a workflow Run that no "
+                                 "step uses"),
     Code.EMPTY_OUTPUT: ("empty-output", "The output would be empty"),
 }
 

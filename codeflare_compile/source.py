@@ -195,7 +195,7 @@ def _load_reference(file: str, text: str, sources: Sources, diags: Diagnostics,
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
         diags.error(Code.YAML_SYNTAX, f"YAML syntax error: {problem}",
-                    Span(file, line, col, col + 1), help=_syntax_help(problem))
+                    Span(file, line, col, col + 1), help=_syntax_help(problem, text, mark))
     except Exception as exc:  # the pure-Python scanner raises a few unmarked errors
         diags.error(Code.YAML_SYNTAX, f"YAML syntax error: {exc}", Span(file, 1, 1, 2),
                     help="check the file is valid YAML")
@@ -262,12 +262,43 @@ def _position(text: str, index: int) -> tuple[int, int]:
     return len(before), len(before[-1]) + 1
 
 
-def _syntax_help(problem: str) -> str:
+_KEY_LINE = re.compile(r"( *)([^\s:#'\"{\[-][^:#]*?):( |$)")
+
+
+def _syntax_help(problem: str, text: str, mark: Any) -> str:
     if "\\t" in problem or "tab" in problem:
         return "YAML indentation must use spaces, not tabs"
+    misplaced = _misindented(problem, text, mark)
+    if misplaced is not None:
+        return misplaced
     if "mapping values are not allowed" in problem:
         return "a value containing ': ' must be quoted"
     return "check the indentation and quoting around this point"
+
+
+def _misindented(problem: str, text: str, mark: Any) -> str | None:
+    """Help for a key indented unlike the keys around it (YAML reads it as part of the value
+    above, or as the end of the mapping), told apart from a ': ' inside a value."""
+    if mark is None or not ("mapping values are not allowed" in problem
+                            or "expected <block end>" in problem):
+        return None
+    lines = _LINE_BREAK.split(text)
+    if mark.line >= len(lines):
+        return None
+    key = _KEY_LINE.match(lines[mark.line])
+    if key is None or mark.column not in (key.end(1), key.end(2)):
+        return None  # the error is further along the line: a ': ' inside a value
+    above = next((m for line in reversed(lines[:mark.line])
+                  if (m := _KEY_LINE.match(line)) is not None), None)
+    if above is None:
+        return None
+    name, indent = key.group(2), len(key.group(1))
+    near = f"'{above.group(2)}' above is indented {len(above.group(1))}"
+    deeper = indent > len(above.group(1))
+    return (f"'{name}' is indented {indent} space{'s' if indent != 1 else ''} ({near}): "
+            "indent a key exactly like the other keys of its mapping"
+            + ("; if the value above goes on over this line instead, quote that value"
+               if deeper else ""))
 
 
 def _load_file(file: str, included: bool, sources: Sources, diags: Diagnostics) -> None:

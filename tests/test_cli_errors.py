@@ -101,6 +101,9 @@ def test_fn_with_input_that_is_not_utf8(monkeypatch: pytest.MonkeyPatch,
     (("x.yaml", "--queueing", "foo"), "invalid value for '--queueing': 'foo' is not one of "
      "'appwrapper', 'mcad', 'kueue', 'none' (see 'codeflare-compile compile --help')"),
     (("check", "x", "-j", "many"), "invalid value for '-j' / '--jobs': "),
+    (("x.yaml", "--gang", "cosheduler"), "invalid value for '--gang': 'cosheduler' is not one of "
+     "'coscheduler', 'none'; did you mean 'coscheduler'? (see 'codeflare-compile compile "
+     "--help')"),
     (("explain",), "missing argument 'PATH' (see 'codeflare-compile explain --help')"),
     (("compile", "--nope", "x"), "no such option: --nope"),
     (("argocd", "nope"), "no such command 'nope' (see 'codeflare-compile argocd --help')"),

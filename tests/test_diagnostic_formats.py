@@ -53,7 +53,7 @@ def test_json_lines_one_object_per_diagnostic(broken: Path) -> None:
         "notes": [],
     }
     assert "did you mean 'ray'?" in records[0]["help"]
-    assert records[1]["code"] == "CF301"
+    assert records[1]["code"] == "CF216"  # the Run uses an invalid Application
     assert (records[1]["file"], records[1]["line"]) == ("jobs/run.yaml", 8)
 
 
@@ -120,7 +120,7 @@ def test_sarif_log(broken: Path) -> None:
                                             "uriBaseId": "%SRCROOT%"}
     assert location["region"] == {"startLine": 10, "startColumn": 8, "endLine": 10,
                                   "endColumn": 11}
-    assert second["ruleId"] == "CF301"
+    assert second["ruleId"] == "CF216"
 
 
 def test_sarif_paths_given_absolute_are_made_relative(broken: Path) -> None:

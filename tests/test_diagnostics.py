@@ -183,6 +183,16 @@ def test_application_in_another_namespace_is_named(tmp_path: Path) -> None:
     app = APP.replace("  name: trainer\n", "  name: trainer\n  namespace: ml\n")
     out = compile_files(tmp_path, {"app.yaml": app, "run.yaml": RUN})
     assert blocks(out)[0].splitlines()[-1] == (
+        "  help: an Application 'trainer' exists as ml/trainer; this Run has no "
+        "metadata.namespace, so it is in 'default': set metadata.namespace: ml on the Run (or "
+        "refer to the Application with application: {name, namespace})")
+
+
+def test_application_elsewhere_for_a_run_with_a_namespace(tmp_path: Path) -> None:
+    app = APP.replace("  name: trainer\n", "  name: trainer\n  namespace: ml\n")
+    run = RUN.replace("  name: nightly\n", "  name: nightly\n  namespace: dev\n")
+    out = compile_files(tmp_path, {"app.yaml": app, "run.yaml": run})
+    assert blocks(out)[0].splitlines()[-1] == (
         "  help: an Application 'trainer' exists as ml/trainer: set application: "
         "{name, namespace}")
 
@@ -277,8 +287,8 @@ def test_unmapped_priority_names_the_platform(tmp_path: Path) -> None:
     out = compile_files(tmp_path, {"platform.yaml": platform, "app.yaml": APP,
                                    "run.yaml": RUN + "  priority: high\n"})
     lines = blocks(out)[0].splitlines()
-    assert lines[0] == ("./run.yaml:7:13: error[CF301]: priority 'high' has no PriorityClass: "
-                        "the Platform in ./platform.yaml maps no 'high'")
+    assert lines[0] == ("./run.yaml:7:13: error[CF301]: priority 'high' needs a PriorityClass, "
+                        "and the Platform in ./platform.yaml maps none to 'high'")
     assert lines[-1] == "  help: add spec.priorityClasses.high: <PriorityClass name> to the " \
                         "Platform"
 
@@ -343,3 +353,214 @@ def test_invalid_output_is_never_printed(tmp_path: Path,
     assert out.exit_code == 3  # the RayJob is checked against the bundled CRD
     assert out.stdout == ""
     assert "allowPrivilegeEscalation" in out.stderr
+
+
+SIZES_HEAD = """\
+apiVersion: codeflare.dev/v1alpha1
+kind: RunSizeConfiguration
+metadata:
+  name: tiny
+spec:
+  config:
+"""
+
+
+def test_quantities_that_cannot_be_meant(tmp_path: Path) -> None:
+    sizes = SIZES_HEAD + ("    xs: {workers: 1, cpu: 0, memory: 4}\n"
+                          "    sm: {workers: 1, cpu: \"1\", memory: \"0Gi\"}\n"
+                          "    md: {workers: 1, cpu: \"1\", memory: \"1Mi\"}\n")
+    out = compile_files(tmp_path, {"sizes.yaml": sizes, "app.yaml": APP, "run.yaml": RUN})
+    assert out.exit_code == 1
+    headers = [b.splitlines()[0] for b in blocks(out)]
+    assert headers == [
+        "./sizes.yaml:7:27: error[CF215]: cpu '0' is zero: a pod needs some CPU",
+        "./sizes.yaml:7:38: error[CF215]: memory '4' is 4 bytes, under 1Mi: a number without "
+        "a unit counts bytes",
+        "./sizes.yaml:8:40: error[CF215]: memory '0Gi' is zero: a pod needs some memory",
+    ]
+
+
+def test_fluent_bit_memory_in_bytes_is_refused(tmp_path: Path) -> None:
+    platform = ("apiVersion: codeflare.dev/v1alpha1\nkind: Platform\nmetadata: {name: p}\n"
+                "spec: {fluentBit: {memory: 128}}\n")
+    out = compile_files(tmp_path, {"platform.yaml": platform, "app.yaml": APP, "run.yaml": RUN})
+    assert "error[CF215]: memory '128' is 128 bytes" in out.stderr
+
+
+GPU_RUN = RUN + "  supportsGpu: true\n"
+
+
+def test_gpu_refused_by_the_application_is_a_warning(tmp_path: Path) -> None:
+    out = compile_files(tmp_path, {"app.yaml": APP, "run.yaml": GPU_RUN})
+    assert out.exit_code == 0
+    assert blocks(out) == [
+        "./run.yaml:7:16: warning[CF510]: Run 'nightly' asks for GPUs (supportsGpu: true), but "
+        "its Application 'trainer' does not allow them: its pods get no GPU\n"
+        " 7 |   supportsGpu: true\n"
+        "   |                ^^^^\n"
+        "  note: ./app.yaml:4:3: Application 'trainer' does not set supportsGpu (false by "
+        "default)\n"
+        " 4 |   name: trainer\n"
+        "   |   ^^^^\n"
+        "  help: set supportsGpu: true on Application 'trainer' if it can use GPUs; otherwise "
+        "remove supportsGpu from the Run"
+    ]
+    strict = compile_files(tmp_path, {}, "--warnings-as-errors")
+    assert strict.exit_code == 1 and strict.stdout == ""
+
+
+def test_gpu_refused_by_the_size_names_the_size(tmp_path: Path) -> None:
+    out = compile_files(tmp_path, {"app.yaml": APP + "  supportsGpu: true\n",
+                                   "run.yaml": GPU_RUN + "  size: xxs\n"})
+    assert blocks(out)[0].splitlines()[0] == (
+        "./run.yaml:7:16: warning[CF510]: Run 'nightly' asks for GPUs (supportsGpu: true), but "
+        "size 'xxs' of the built-in size table gives no GPU")
+
+
+def test_gpu_given_is_silent(tmp_path: Path) -> None:
+    out = compile_files(tmp_path, {"app.yaml": APP + "  supportsGpu: true\n",
+                                   "run.yaml": GPU_RUN}, "--warnings-as-errors")
+    assert out.exit_code == 0 and "nvidia.com/gpu" in out.stdout
+
+
+def test_sweep_inside_a_list_says_how_a_sweep_is_written(tmp_path: Path) -> None:
+    app = APP.replace("api: ray", "api: workqueue")
+    out = compile_files(tmp_path, {"app.yaml": app,
+                                   "run.yaml": RUN + "  tasks: [{sweep: {min: 1, max: 50}}]\n"})
+    assert blocks(out) == [
+        "./run.yaml:7:11: error[CF203]: 'spec.tasks.0': a sweep inside a list; 'tasks' is "
+        "either a list of strings or one sweep\n"
+        " 7 |   tasks: [{sweep: {min: 1, max: 50}}]\n"
+        "   |           ^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+        "  help: write the sweep without the list: tasks: {sweep: {min: 1, max: 50, step: 1}}",
+    ]
+
+
+def test_invalid_application_is_reported_once_and_runs_say_invalid(tmp_path: Path) -> None:
+    run2 = RUN.replace("name: nightly", "name: weekly")
+    out = compile_files(tmp_path, {"app.yaml": APP + "  bogus: 1\n", "run.yaml": RUN,
+                                   "run2.yaml": run2})
+    headers = [b.splitlines()[0] for b in blocks(out)]
+    assert headers == [
+        "./app.yaml:9:3: error[CF201]: unknown field 'bogus' in Application",
+        "./run.yaml:6:16: error[CF216]: Run 'nightly' uses Application 'trainer', which is "
+        "invalid",
+        "./run2.yaml:6:16: error[CF216]: Run 'weekly' uses Application 'trainer', which is "
+        "invalid",
+    ]
+    assert "does not exist" not in out.stderr
+    assert "  note: ./app.yaml:4:3: Application 'trainer' is defined here" in out.stderr
+
+
+def test_invalid_image_and_dataset_are_not_missing(tmp_path: Path) -> None:
+    image = ("apiVersion: codeflare.dev/v1alpha1\nkind: Image\nmetadata: {name: base}\n"
+             "spec: {image: 'python:3.12', bogus: 1}\n")
+    dataset = ("apiVersion: codeflare.dev/v1alpha1\nkind: DataSet\nmetadata: {name: data}\n"
+               "spec: {bogus: 1}\n")
+    app = APP.replace("image: rayproject/ray:2.52.0", "image: {name: base}") + \
+        "  inputs: [{dataset: data}]\n"
+    out = compile_files(tmp_path, {"image.yaml": image, "dataset.yaml": dataset,
+                                   "app.yaml": app, "run.yaml": RUN})
+    assert "does not exist" not in out.stderr
+    assert "error[CF216]: Application 'trainer' uses Image 'base', which is invalid" in out.stderr
+    assert "error[CF216]: Application 'trainer' uses DataSet 'data', which is invalid" \
+        in out.stderr
+
+
+def test_unrelated_yaml_at_a_repository_root_mentions_skip_unrelated(tmp_path: Path) -> None:
+    out = compile_files(tmp_path, {".github/workflows/ci.yaml": "name: ci\non: push\n",
+                                   "charts/x/Chart.yaml": "apiVersion: v2\nname: x\n",
+                                   "app.yaml": APP, "run.yaml": RUN})
+    helps = [b.splitlines()[-1] for b in blocks(out)]
+    assert helps == [
+        "  help: set apiVersion: codeflare.dev/v1alpha1; to skip files that do not mention "
+        "codeflare.dev (CI workflows, charts), pass --skip-unrelated",
+        "  help: only codeflare.dev/v1alpha1 resources are compiled; keep other manifests out "
+        "of the input paths; to skip files that do not mention codeflare.dev (CI workflows, "
+        "charts), pass --skip-unrelated",
+    ]
+    assert compile_files(tmp_path, {}, "--skip-unrelated").exit_code == 0
+
+
+def test_codeflare_kind_without_api_version_is_not_told_to_skip(tmp_path: Path) -> None:
+    out = compile_files(tmp_path, {"run.yaml": RUN.replace("apiVersion: codeflare.dev/v1alpha1\n",
+                                                           "")})
+    assert blocks(out)[0].splitlines()[-1] == "  help: set apiVersion: codeflare.dev/v1alpha1"
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("    size: md\n", "'size' is indented 4 spaces ('application' above is indented 2): indent "
+     "a key exactly like the other keys of its mapping; if the value above goes on over this "
+     "line instead, quote that value"),
+    (" size: md\n", "'size' is indented 1 space ('application' above is indented 2): indent a "
+     "key exactly like the other keys of its mapping"),
+])
+def test_misindented_key_says_so(tmp_path: Path, line: str, expected: str) -> None:
+    out = compile_files(tmp_path, {"run.yaml": RUN + line})
+    assert blocks(out)[0].splitlines()[-1] == f"  help: {expected}"
+
+
+def test_colon_inside_a_value_still_asks_for_quotes(tmp_path: Path) -> None:
+    out = compile_files(tmp_path, {"run.yaml": RUN + "  options: --x a: b\n"})
+    assert blocks(out)[0].splitlines()[-1] == "  help: a value containing ': ' must be quoted"
+
+
+def test_too_long_name_says_its_length(tmp_path: Path) -> None:
+    out = compile_files(tmp_path, {"app.yaml": APP,
+                                   "run.yaml": RUN.replace("nightly", "n" * 70)})
+    assert blocks(out)[0].splitlines()[0].endswith(
+        "starting and ending with a letter or digit (it has 70 characters)")
+
+
+def test_kubernetes_style_env_list_says_the_form(tmp_path: Path) -> None:
+    env = ("  env:\n"
+           "    - name: DATA_DIR\n"
+           "      value: /data\n"
+           "    - name: TOKEN\n"
+           "      valueFrom: {secretKeyRef: {name: s, key: k}}\n")
+    out = compile_files(tmp_path, {"app.yaml": APP, "run.yaml": RUN + env})
+    lines = blocks(out)[0].splitlines()
+    assert lines[0] == ("./run.yaml:8:5: error[CF203]: 'spec.env' is a list; env is a mapping "
+                        "of names to values, not a Kubernetes list of {name, value}")
+    assert lines[-1] == ("  help: write env: {DATA_DIR: '/data', TOKEN: ...}; a value from a "
+                         "Secret is NAME: {secretKeyRef: {name: <secret>, key: <key>}}")
+
+
+def test_priority_without_a_platform_says_a_platform_is_needed(tmp_path: Path) -> None:
+    out = compile_files(tmp_path, {"app.yaml": APP, "run.yaml": RUN + "  priority: high\n"})
+    lines = blocks(out)[0].splitlines()
+    assert lines[0] == ("./run.yaml:7:13: error[CF301]: priority 'high' needs a PriorityClass, "
+                        "and no Platform maps priorities to PriorityClasses")
+    assert lines[-1] == ("  help: add a Platform with spec.priorityClasses: {high: "
+                         "<PriorityClass name>} to the inputs (or -I it), or remove priority")
+
+
+FLOW = """\
+apiVersion: codeflare.dev/v1alpha1
+kind: Application
+metadata:
+  name: flow
+spec:
+  api: workflow
+  steps:
+    - {name: train, application: trainer}
+"""
+
+
+def test_workflow_run_fields_without_effect_are_named(tmp_path: Path) -> None:
+    run = RUN.replace("application: trainer", "application: flow") + \
+        "  options: --epochs 1\n  workers: 3\n  size: sm\n"
+    out = compile_files(tmp_path, {"app.yaml": APP, "flow.yaml": FLOW, "run.yaml": run})
+    assert out.exit_code == 0
+    assert "--epochs 1" not in out.stdout
+    found = [(b.splitlines()[0], b.splitlines()[-1]) for b in blocks(out)]
+    assert found == [
+        ("./run.yaml:7:3: warning[CF511]: 'options' has no effect on workflow Run 'nightly': "
+         "its steps do not take it",
+         "  help: set options on the step (spec.steps[].options of Application 'flow') or on "
+         "the step's Application"),
+        ("./run.yaml:8:3: warning[CF511]: 'workers' has no effect on workflow Run 'nightly': "
+         "its steps do not take it",
+         "  help: steps are sized by their size: set size on the step (spec.steps[].size of "
+         "Application 'flow'), or set workers in a Run of the step's Application"),
+    ]

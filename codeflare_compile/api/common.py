@@ -57,8 +57,9 @@ def _dns_label(value: str) -> str:
         raise PydanticCustomError(
             "invalid_name",
             "'{value}' is not a valid name: use at most 63 lowercase letters, digits and '-', "
-            "starting and ending with a letter or digit",
-            {"value": value},
+            "starting and ending with a letter or digit{length}",
+            {"value": value, "length": f" (it has {len(value)} characters)"
+             if len(value) > 63 else ""},
         )
     return value
 
@@ -80,6 +81,42 @@ def _quantity(value: str) -> str:
             "'{value}' is not a Kubernetes quantity such as 500m, 2, 1.5Gi or 512Mi",
             {"value": value},
         )
+    return value
+
+
+#: What a quantity's suffix multiplies by (Kubernetes' apimachinery resource.Quantity).
+_SUFFIX_FACTOR = {"n": 1e-9, "u": 1e-6, "m": 1e-3, "": 1.0, "k": 1e3, "M": 1e6, "G": 1e9,
+                  "T": 1e12, "P": 1e15, "E": 1e18, "Ki": 2.0**10, "Mi": 2.0**20, "Gi": 2.0**30,
+                  "Ti": 2.0**40, "Pi": 2.0**50, "Ei": 2.0**60}
+#: The least memory a size may give a pod: bare numbers are bytes, so `memory: 4` is 4 bytes.
+MIN_MEMORY_BYTES = 2**20
+
+
+def quantity_amount(value: str) -> float:
+    """The amount a (valid) quantity stands for: cores for cpu, bytes for memory."""
+    match = _QUANTITY.fullmatch(value)
+    assert match is not None
+    suffix = match.group(3) or ""
+    if suffix[:1] in ("e", "E"):
+        return float(value)
+    return float(match.group(1)) * _SUFFIX_FACTOR[suffix]
+
+
+def _cpu(value: str) -> str:
+    if quantity_amount(value) == 0:
+        raise PydanticCustomError("impossible_quantity",
+                                  "cpu '{value}' is zero: a pod needs some CPU", {"value": value})
+    return value
+
+
+def _memory(value: str) -> str:
+    amount = quantity_amount(value)
+    if amount < MIN_MEMORY_BYTES:
+        raise PydanticCustomError(
+            "impossible_quantity",
+            "memory '{value}' is zero: a pod needs some memory" if amount == 0 else
+            "memory '{value}' is {amount} bytes, under 1Mi: a number without a unit counts "
+            "bytes", {"value": value, "amount": f"{amount:g}"})
     return value
 
 
@@ -174,6 +211,9 @@ Quantity = Annotated[
     WithJsonSchema({"anyOf": [{"type": "string", "pattern": _QUANTITY.pattern},
                               {"type": "number", "minimum": 0}]}),
 ]
+#: The CPU of a pod (more than zero) and its memory (at least 1Mi): smaller cannot be meant.
+Cpu = Annotated[Quantity, AfterValidator(_cpu)]
+Memory = Annotated[Quantity, AfterValidator(_memory)]
 NonNegativeInt = Annotated[StrictInt, Field(ge=0)]
 
 

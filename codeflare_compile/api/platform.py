@@ -7,7 +7,15 @@ from typing import Literal
 from pydantic import Field, StrictStr
 
 from codeflare_compile import kubeversion
-from codeflare_compile.api.common import ImageReference, Metadata, Model, Name, Quantity, Size
+from codeflare_compile.api.common import (
+    Cpu,
+    ImageReference,
+    Memory,
+    Metadata,
+    Model,
+    Name,
+    Size,
+)
 from codeflare_compile.choices import (
     DatasetsBackend,
     DatashimGroup,
@@ -28,8 +36,8 @@ class FluentBit(Model):
     """The log sidecar's image and per-container size (it counts towards quotas)."""
 
     image: ImageReference = "fluent/fluent-bit:3.2.2"
-    cpu: Quantity = "100m"
-    memory: Quantity = "128Mi"
+    cpu: Cpu = "100m"
+    memory: Memory = "128Mi"
 
 
 class PlatformSpec(Model):

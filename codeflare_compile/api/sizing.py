@@ -6,15 +6,15 @@ from typing import Literal
 
 from pydantic import Field, StrictInt
 
-from codeflare_compile.api.common import Count, Metadata, Model, Name, Quantity, Size
+from codeflare_compile.api.common import Count, Cpu, Memory, Metadata, Model, Name, Size
 
 
 class PhysicalSize(Model):
     """Per-pod cpu, memory and gpu, and the pod count (`workers`)."""
 
     workers: Count
-    cpu: Quantity
-    memory: Quantity
+    cpu: Cpu
+    memory: Memory
     gpu: Count = 0
 
 

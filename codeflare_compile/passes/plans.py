@@ -68,6 +68,10 @@ def _image(app: Resource[Application], program: Program,
     assert app.namespace is not None
     found = program.images.get((app.namespace, image.name))
     if found is None:
+        span = app.span("spec", "image", "name")
+        if uses_invalid(program, "Image", app.namespace, image.name,
+                        f"Application '{app.name}'", span, diags):
+            return None, ()
         available = [n for (ns, n) in program.images if ns == app.namespace]
         diags.error(Code.UNKNOWN_REFERENCE,
                     f"Application '{app.name}' refers to Image '{image.name}', which does not "
@@ -85,6 +89,19 @@ def _image(app: Resource[Application], program: Program,
             repo = repo.rsplit(":", 1)[0]
         ref = f"{repo}@{spec.digest}"
     return ref, tuple(spec.pull_secrets)
+
+
+def uses_invalid(program: Program, kind: str, namespace: str, name: str, user: str,
+                 span: Span, diags: Diagnostics) -> bool:
+    """Whether the referenced resource exists but failed validation; says so (its own errors
+    were reported where it is written) instead of calling it missing."""
+    where = program.invalid.get((kind, namespace, name))
+    if where is None:
+        return False
+    diags.error(Code.USES_INVALID, f"{user} uses {kind} '{name}', which is invalid", span,
+                help=f"fix the errors reported in {kind} '{name}'",
+                notes=[Note(where, f"{kind} '{name}' is defined here")])
+    return True
 
 
 def _warn_unpinned(ref: str, span: Span, diags: Diagnostics) -> None:
@@ -110,6 +127,10 @@ def check_inputs(owner: Resource[Application] | Resource[Run], inputs: list[Inpu
             ((*path, i, "sizes", size), name) for size, name in (item.sizes or {}).items()]
         for ref_path, name in refs:
             if (owner.namespace, name) in program.datasets:
+                continue
+            assert owner.namespace is not None
+            if uses_invalid(program, "DataSet", owner.namespace, name,
+                            f"{owner.kind} '{owner.name}'", owner.span(*ref_path), diags):
                 continue
             notes = [Note(ds.key_span("metadata", "name"), f"DataSet '{ds.name}' is here")
                      for (ns, n), ds in sorted(program.datasets.items()) if n == name]

@@ -19,12 +19,16 @@ def priority(plans: list[RunPlan], program: Program, diags: Diagnostics) -> list
         if name is None:
             platform = program.platform
             notes = [Note(platform.key_span("spec"), "the Platform is here")] if platform else []
-            where = f"the Platform in {platform.doc.file}" if platform else "no Platform is given"
             diags.error(Code.UNKNOWN_REFERENCE,
-                        f"priority '{level}' has no PriorityClass: {where} maps no "
-                        f"'{level}'", plan.run.span("spec", "priority"),
+                        f"priority '{level}' needs a PriorityClass, and "
+                        + (f"the Platform in {platform.doc.file} maps none to '{level}'"
+                           if platform else "no Platform maps priorities to PriorityClasses"),
+                        plan.run.span("spec", "priority"),
                         help=f"add spec.priorityClasses.{level}: <PriorityClass name> to the "
-                             "Platform", notes=notes)
+                             "Platform" if platform else
+                        "add a Platform with spec.priorityClasses: {" + level + ": "
+                        "<PriorityClass name>} to the inputs (or -I it), or remove priority",
+                        notes=notes)
             continue
         out.append(replace(plan, priority_class=name))
     return out

@@ -14,7 +14,12 @@ from codeflare_compile.diagnostics import Code, Diagnostics, Note, suggestion
 from codeflare_compile.ir import Key, Program, Resource, RunPlan
 from codeflare_compile.passes.code import source_of
 from codeflare_compile.passes.datasets import check_application_inputs
-from codeflare_compile.passes.plans import check_application, check_inputs, plan_for
+from codeflare_compile.passes.plans import (
+    check_application,
+    check_inputs,
+    plan_for,
+    uses_invalid,
+)
 from codeflare_compile.passes.steps import check_workflow, expand_steps
 
 
@@ -93,12 +98,21 @@ def _application(run: Resource[Run], program: Program,
     if app is not None:
         return app
     path = ("spec", "application") if isinstance(ref, str) else ("spec", "application", "name")
+    if uses_invalid(program, "Application", namespace, name, f"Run '{run.name}'",
+                    run.span(*path), diags):
+        return None
     available = [n for (ns, n) in program.applications if ns == namespace]
     elsewhere = sorted(f"{ns}/{n}" for (ns, n) in program.applications if n == name)
     help_text = suggestion(name, available, f"Application in namespace '{namespace}'")
     if elsewhere:
         help_text = f"an Application '{name}' exists as {', '.join(elsewhere)}: set " \
                     "application: {name, namespace}"
+        if run.model.metadata.namespace is None:  # the likely slip: the Run's own namespace
+            first = elsewhere[0].split("/", 1)[0]
+            help_text = (f"an Application '{name}' exists as {', '.join(elsewhere)}; this Run "
+                         f"has no metadata.namespace, so it is in '{namespace}': set "
+                         f"metadata.namespace: {first} on the Run (or refer to the "
+                         "Application with application: {name, namespace})")
     diags.error(Code.UNKNOWN_REFERENCE,
                 f"Run '{run.name}' refers to Application '{name}', which does not exist in "
                 f"namespace '{namespace}'", run.span(*path), help=help_text)

@@ -78,6 +78,8 @@ def size_run(plan: RunPlan, program: Program, diags: Diagnostics) -> RunPlan | N
                                 f"'{chosen.name}' applies to namespace '{plan.namespace}'")])
         return None
     gpu = physical.gpu if app.supports_gpu and run.supports_gpu else 0
+    if run.supports_gpu and gpu == 0:
+        _gpu_refused(plan, size, chosen, diags)
     workers = plan.workers_request if plan.workers_request is not None else physical.workers
     decision = SizeDecision(
         requested=requested, requested_from=requested_from, min_size=app.min_size, size=size,
@@ -89,6 +91,36 @@ def size_run(plan: RunPlan, program: Program, diags: Diagnostics) -> RunPlan | N
         workers_from="Run spec.workers" if plan.workers_request is not None else "size")
     return replace(plan, size=size, decision=decision,
                    pod=PodSize(physical.cpu, physical.memory, gpu, workers))
+
+
+def _gpu_refused(plan: RunPlan, size: str, chosen: Resource[RunSizeConfiguration] | None,
+                 diags: Diagnostics) -> None:
+    """A Run that asks for GPUs and gets none: say which side refused (a warning, so that
+    --warnings-as-errors stops it)."""
+    asked = f"Run '{plan.run.name}' asks for GPUs (supportsGpu: true)"
+    where = plan.run.span("spec", "supportsGpu")
+    if not plan.app.model.spec.supports_gpu:
+        if plan.step is not None:
+            return  # a workflow Run's supportsGpu is for the steps whose Application allows it
+        app_gpu = ("spec", "supportsGpu")
+        note = Note(plan.app.span(*app_gpu) if plan.app.has(app_gpu)
+                    else plan.app.key_span("metadata", "name"),
+                    f"Application '{plan.app.name}' " + (
+                        "sets supportsGpu: false" if plan.app.has(app_gpu)
+                        else "does not set supportsGpu (false by default)"))
+        diags.warning(Code.GPU_REFUSED,
+                      f"{asked}, but its Application '{plan.app.name}' does not allow them: "
+                      "its pods get no GPU", where, notes=[note],
+                      help=f"set supportsGpu: true on Application '{plan.app.name}' if it can "
+                           "use GPUs; otherwise remove supportsGpu from the Run")
+        return
+    config = f"RunSizeConfiguration '{chosen.name}'" if chosen else "the built-in size table"
+    diags.warning(Code.GPU_REFUSED,
+                  f"{asked}, but size '{size}' of {config} gives no GPU", where,
+                  notes=[Note(chosen.key_span("spec", "config"), f"'{chosen.name}' is here")]
+                  if chosen else [],
+                  help="choose a size whose gpu is 1 or more"
+                       + ("" if chosen else " (xs and larger in the built-in table)"))
 
 
 def _passed_over(program: Program, namespace: str,

@@ -15,7 +15,7 @@ from codeflare_compile.api.application import Step
 from codeflare_compile.diagnostics import Code, Diagnostics, Note, suggestion
 from codeflare_compile.ir import Program, Resource, RunPlan, StepRef
 from codeflare_compile.lower.names import fit_name
-from codeflare_compile.passes.plans import plan_for
+from codeflare_compile.passes.plans import plan_for, uses_invalid
 
 
 def expand_steps(plan: RunPlan, program: Program, diags: Diagnostics) -> list[RunPlan]:
@@ -23,6 +23,7 @@ def expand_steps(plan: RunPlan, program: Program, diags: Diagnostics) -> list[Ru
     steps = plan.app.model.spec.steps or []
     if not _valid(plan.app, steps, diags):
         return []
+    _warn_no_effect(plan, diags)
     children = []
     for i, step, app in step_applications(plan.app, program, diags):
         path = ("spec", "steps", i)
@@ -34,6 +35,26 @@ def expand_steps(plan: RunPlan, program: Program, diags: Diagnostics) -> list[Ru
             children.append(replace(child, step=StepRef(
                 plan.name, step.name, tuple(step.depends_on), size_span)))
     return children
+
+
+#: Fields of a workflow Run that no step takes, and where to set them instead.
+_NO_EFFECT_ON_WORKFLOW = {
+    "options": "set options on the step (spec.steps[].options of Application '{flow}') or on "
+               "the step's Application",
+    "workers": "steps are sized by their size: set size on the step (spec.steps[].size of "
+               "Application '{flow}'), or set workers in a Run of the step's Application",
+}
+
+
+def _warn_no_effect(plan: RunPlan, diags: Diagnostics) -> None:
+    """A workflow has no pods of its own: Run fields that only its own pods would use are
+    ignored, and said to be."""
+    for field, help_text in _NO_EFFECT_ON_WORKFLOW.items():
+        if plan.run.has(("spec", field)):
+            diags.warning(Code.NO_EFFECT_ON_WORKFLOW,
+                          f"'{field}' has no effect on workflow Run '{plan.run.name}': its "
+                          "steps do not take it", plan.run.key_span("spec", field),
+                          help=help_text.format(flow=plan.app.name))
 
 
 def check_workflow(flow: Resource[Application], program: Program,
@@ -53,6 +74,9 @@ def step_applications(flow: Resource[Application], program: Program, diags: Diag
         app = program.applications.get((flow.namespace or "", step.application))
         path = ("spec", "steps", i)
         if app is None:
+            if uses_invalid(program, "Application", flow.namespace or "", step.application,
+                            f"step '{step.name}'", flow.span(*path, "application"), diags):
+                continue
             known = [n for (ns, n) in program.applications if ns == flow.namespace]
             diags.error(Code.UNKNOWN_REFERENCE,
                         f"step '{step.name}' runs Application '{step.application}', which does "

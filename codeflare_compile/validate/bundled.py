@@ -54,6 +54,5 @@ def bundled_match(group: str, version: str, kind: str) -> CrdMatch | None:
             f"{served}); pass your cluster's CRD with --crds to validate against it"))
     if entry.schema is None:
         return CrdMatch(FOLDER, None)
-    with open(FOLDER / entry.schema, encoding="utf-8") as f:
-        schema: dict[str, Any] = json.load(f)
+    schema = (FOLDER / entry.schema).read_text(encoding="utf-8")
     return CrdMatch(FOLDER / entry.schema, validator_of(schema))

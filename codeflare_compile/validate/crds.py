@@ -17,6 +17,7 @@ merging by version lets one folder carry, say, both the MCAD v1beta1 and the v1b
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -359,6 +360,12 @@ def _write_cache(cache_file: Path, crds: list[Crd]) -> None:
     })
 
 
-def validator_of(schema: dict[str, Any]) -> FastValidator:
-    """A validator of a converted CRD schema (draft-07, floats are not integers)."""
-    return fast_validator(lambda: _crd_validator_class()(schema), schema, "7")
+def validator_of(schema: dict[str, Any] | str) -> FastValidator:
+    """A validator of a converted CRD schema (draft-07, floats are not integers), given as
+    JSON text when it comes from a file: jsonschema-rs parses that itself, and the Python
+    objects are made only if an invalid object needs the detailed errors."""
+
+    def slow() -> Any:
+        return _crd_validator_class()(json.loads(schema) if isinstance(schema, str) else schema)
+
+    return fast_validator(slow, schema, "7")

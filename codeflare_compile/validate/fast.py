@@ -60,9 +60,10 @@ class FastValidator:
         return iter(self.slow.iter_errors(instance))
 
 
-def fast_validator(make_slow: Callable[[], Any], schema: dict[str, Any], draft: str,
+def fast_validator(make_slow: Callable[[], Any], schema: dict[str, Any] | str, draft: str,
                    resources: tuple[tuple[str, Any], ...] = ()) -> FastValidator:
-    """A validator of `schema`: jsonschema-rs first, `make_slow()` (jsonschema) for errors."""
+    """A validator of `schema` (an object, or its JSON text): jsonschema-rs first,
+    `make_slow()` (jsonschema) for errors."""
     jsonschema_rs = _rust()
     if jsonschema_rs is None:
         return FastValidator(make_slow, None)

@@ -365,6 +365,9 @@ def valid_sets(draw: st.DrawFn, max_runs: int = 3) -> ResourceSet:
         docs.append(_doc("RunSizeConfiguration", _meta(
             names.take(draw, "RunSizeConfiguration", ""), None), spec))
     if platform is not None:
+        if pspec.get("queueing") == "mcad" and any(
+                d["kind"] == "Application" and d["spec"]["api"] == "ray" for d in docs):
+            pspec["queueing"] = "appwrapper"  # MCAD cannot queue a RayJob (CF440)
         docs.insert(0, platform)
     result = ResourceSet(docs, secrets)
     for config, size in needed_sizes(result):
