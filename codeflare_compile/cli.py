@@ -21,6 +21,7 @@ from codeflare_compile.choices import (
     Gang,
     Logging,
     OutputFormat,
+    PodSecurity,
     Queueing,
     TorchBackend,
 )
@@ -136,6 +137,10 @@ DatashimGroupOpt = Annotated[Optional[DatashimGroup], typer.Option(  # noqa: UP0
     "0.3 and older).")]
 LoggingOpt = Annotated[Optional[Logging], typer.Option(  # noqa: UP045
     "--logging", metavar="[none|fluentbit]", help="Override the Platform's logging.")]
+PodSecurityOpt = Annotated[Optional[PodSecurity], typer.Option(  # noqa: UP045
+    "--pod-security", metavar="[baseline|restricted]", help="Pod Security Standards level "
+    "every pod meets: baseline, or restricted (also runAsNonRoot; refuses what the level "
+    "forbids).")]
 KubeVersion = Annotated[Optional[str], typer.Option(  # noqa: UP045
     "--kube-version", metavar="X.Y",
     help="Kubernetes version X.Y whose schemas validate the output.")]
@@ -194,6 +199,7 @@ def compile_command(
     datashim_group: DatashimGroupOpt = None,
     torch_backend: TorchBackendOpt = None,
     logging: LoggingOpt = None,
+    pod_security: PodSecurityOpt = None,
     kube_version: KubeVersion = None,
     crds: Crds = [],  # noqa: B006
     allow_empty: Annotated[bool, typer.Option("--allow-empty",
@@ -228,7 +234,8 @@ def compile_command(
     commands.compile_main(paths=paths, include=include, output=output, format=format,
                           namespace=namespace, queueing=queueing, gang=gang, datasets=datasets,
                           datashim_group=datashim_group, torch_backend=torch_backend,
-                          logging=logging, kube_version=kube_version, crds=crds,
+                          logging=logging, pod_security=pod_security,
+                          kube_version=kube_version, crds=crds,
                           allow_empty=allow_empty, out_dir=out_dir, check=check, diff=diff,
                           fail_on_change=fail_on_change, diagnostics=diagnostics,
                           skip_unrelated=skip_unrelated, warnings_as_errors=warnings_as_errors,
@@ -246,6 +253,7 @@ def check_command(
     datashim_group: DatashimGroupOpt = None,
     torch_backend: TorchBackendOpt = None,
     logging: LoggingOpt = None,
+    pod_security: PodSecurityOpt = None,
     kube_version: KubeVersion = None,
     crds: Crds = [],  # noqa: B006
     diagnostics: DiagnosticsOpt = "text",
@@ -266,7 +274,8 @@ def check_command(
     """
     commands.check_main(paths=paths, include=include, namespace=namespace, queueing=queueing,
                         gang=gang, datasets=datasets, datashim_group=datashim_group,
-                        torch_backend=torch_backend, logging=logging, kube_version=kube_version,
+                        torch_backend=torch_backend, logging=logging,
+                        pod_security=pod_security, kube_version=kube_version,
                         crds=crds, diagnostics=diagnostics, skip_unrelated=skip_unrelated,
                         warnings_as_errors=warnings_as_errors, jobs=jobs, debug=debug,
                         stdin_filename=stdin_filename)
@@ -288,6 +297,7 @@ def explain_command(
     datashim_group: DatashimGroupOpt = None,
     torch_backend: TorchBackendOpt = None,
     logging: LoggingOpt = None,
+    pod_security: PodSecurityOpt = None,
     kube_version: KubeVersion = None,
     debug: Debug = False,
     stdin_filename: StdinFilename = None,
@@ -298,7 +308,7 @@ def explain_command(
     standard input. A workflow Run is explained with each of its steps.
     """
     overrides = overrides_from(namespace, queueing, gang, datasets, datashim_group, torch_backend,
-                               logging, kube_version)
+                               logging, kube_version, pod_security)
     result = compile_inputs(paths, include, overrides, allow_empty=True, debug=debug,
                             stdin_filename=stdin_filename)
     report(result)

@@ -18,9 +18,11 @@ if TYPE_CHECKING:
         Gang,
         Logging,
         OutputFormat,
+        PodSecurity,
         Queueing,
         TorchBackend,
     )
+    from codeflare_compile.emit.outdir import RunFile
     from codeflare_compile.ir import Overrides
     from codeflare_compile.pipeline import Compilation, Finish, Output
     from codeflare_compile.source import Stdin
@@ -36,6 +38,7 @@ def compile_main(
     queueing: Queueing | None = None, gang: Gang | None = None,
     datasets: DatasetsBackend | None = None, datashim_group: DatashimGroup | None = None,
     torch_backend: TorchBackend | None = None, logging: Logging | None = None,
+    pod_security: PodSecurity | None = None,
     kube_version: str | None = None, crds: list[Path] | None = None, allow_empty: bool = False,
     out_dir: Path | None = None, check: bool = False, diff: bool = False,
     fail_on_change: bool = False, diagnostics: DiagnosticsFormat = "text",
@@ -47,7 +50,7 @@ def compile_main(
     check_output_flags(output, out_dir, format, check=check, diff=diff,
                        fail_on_change=fail_on_change)
     overrides = overrides_from(namespace, queueing, gang, datasets, datashim_group, torch_backend,
-                               logging, kube_version)
+                               logging, kube_version, pod_security)
     check_jobs(jobs)
     result = run(paths, include, overrides, crds, allow_empty, debug, diagnostics=diagnostics,
                  skip_unrelated=skip_unrelated, strict=warnings_as_errors,
@@ -81,6 +84,7 @@ def check_main(
     queueing: Queueing | None = None, gang: Gang | None = None,
     datasets: DatasetsBackend | None = None, datashim_group: DatashimGroup | None = None,
     torch_backend: TorchBackend | None = None, logging: Logging | None = None,
+    pod_security: PodSecurity | None = None,
     kube_version: str | None = None, crds: list[Path] | None = None,
     diagnostics: DiagnosticsFormat = "text", skip_unrelated: bool = False,
     warnings_as_errors: bool = False, jobs: int = 1, debug: bool = False,
@@ -89,7 +93,7 @@ def check_main(
     """`check`: compile and validate in memory, print nothing on success."""
     include, crds = include or [], crds or []
     overrides = overrides_from(namespace, queueing, gang, datasets, datashim_group, torch_backend,
-                               logging, kube_version)
+                               logging, kube_version, pod_security)
     check_jobs(jobs)
     run(paths, include, overrides, crds, allow_empty=True, debug=debug, diagnostics=diagnostics,
         skip_unrelated=skip_unrelated, strict=warnings_as_errors, jobs=jobs,
@@ -99,7 +103,8 @@ def check_main(
 def overrides_from(namespace: str | None, queueing: Queueing | None, gang: Gang | None,
                    datasets: DatasetsBackend | None, datashim_group: DatashimGroup | None,
                    torch_backend: TorchBackend | None, logging: Logging | None,
-                   kube_version: str | None) -> Overrides:
+                   kube_version: str | None, pod_security: PodSecurity | None = None
+                   ) -> Overrides:
     """The flags as `Overrides`; a flag value that cannot be used is a usage error."""
     from codeflare_compile.ir import Overrides
     from codeflare_compile.kubeversion import KubeVersionError, parse
@@ -110,7 +115,7 @@ def overrides_from(namespace: str | None, queueing: Queueing | None, gang: Gang 
         fail(f"--kube-version: {exc}", EXIT_USAGE)
     return Overrides(queueing=queueing, gang=gang, datasets=datasets,
                      datashim_group=datashim_group, torch_backend=torch_backend, logging=logging,
-                     kube_version=version, namespace=namespace)
+                     kube_version=version, namespace=namespace, pod_security=pod_security)
 
 
 def internal_error(exc: BaseException) -> str:
@@ -325,17 +330,29 @@ def check_output_flags(output: Path | None, out_dir: Path | None, format: str, *
 def write_out_dir(result: Compilation, out_dir: Path, *, check: bool, diff: bool,
                   fail_on_change: bool) -> None:
     """Bring DIR up to date (or, with --check, say how it differs); see emit/outdir.py."""
-    from codeflare_compile.emit.outdir import (
-        OutDirError,
-        RunFile,
-        apply,
-        layout,
-        plan,
-        unified_diff,
-    )
+    from codeflare_compile.emit.outdir import OutDirError, RunFile, locked
 
     runs = [RunFile(run.plan.namespace, run.plan.name, run.text, run.plan.run.doc.file)
             for run in result.runs]
+    shown = str(out_dir)
+    if check:
+        _sync_out_dir(out_dir, runs, result, check=True, diff=diff, fail_on_change=False)
+        return
+    try:
+        with locked(out_dir):
+            _sync_out_dir(out_dir, runs, result, check=False, diff=False,
+                          fail_on_change=fail_on_change)
+    except OutDirError as exc:
+        fail(str(exc), EXIT_USAGE)
+    except OSError as exc:
+        fail(f"cannot write to {exc.filename or shown}: {exc.strerror or exc} "
+             "(nothing was changed)", EXIT_USAGE)
+
+
+def _sync_out_dir(out_dir: Path, runs: list[RunFile], result: Compilation, *, check: bool,
+                  diff: bool, fail_on_change: bool) -> None:
+    from codeflare_compile.emit.outdir import OutDirError, apply, layout, plan, unified_diff
+
     shown = str(out_dir)
     try:
         state = plan(out_dir, layout(runs, result.shared))
@@ -353,7 +370,7 @@ def write_out_dir(result: Compilation, out_dir: Path, *, check: bool, diff: bool
             sys.stdout.write(unified_diff(state, shown))
         if not state.up_to_date:
             counts = {kind: sum(1 for _, k in state.changes if k == kind)
-                      for kind in ("stale", "missing", "extra")}
+                      for kind in ("stale", "missing", "extra", "temporary")}
             lines = [f"{shown}/{rel}: {_CHANGE_TEXT[kind]}" for rel, kind in state.changes]
             summary = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n)
             sys.stderr.write("\n".join(lines) + "\n")
@@ -377,4 +394,5 @@ _CHANGE_TEXT = {
     "stale": "stale (differs from what codeflare-compile produces)",
     "missing": "missing",
     "extra": "extra (generated earlier, no longer produced)",
+    "temporary": "a temporary file an interrupted run left behind (removed on the next write)",
 }

@@ -58,6 +58,9 @@ class Code(str, Enum):
     STEP_CYCLE = "CF423"
     # queueing targets (CF440 to CF444)
     CANNOT_FINISH = "CF440"
+    # pod security (CF460 to CF469)
+    POD_SECURITY_OPT_OUT = "CF460"
+    POD_SECURITY_VOLUME = "CF461"
     # lowering
     UNSUPPORTED = "CF501"
     IGNORED_SETTING = "CF502"

@@ -103,7 +103,16 @@ def _size(plan: RunPlan) -> dict[str, Any]:
                     "result": plan.pod.gpu},
         "workers": plan.pod.workers,
         "workersFrom": decision.workers_from,
+        "rayHead": _head(plan) if plan.archetype == "ray" else None,
     }
+
+
+def _head(plan: RunPlan) -> dict[str, Any]:
+    """The Ray head's pod: its own size, or a worker's."""
+    assert plan.decision is not None
+    head = plan.pod.head or plan.pod
+    return {"cpu": head.cpu, "memory": head.memory, "gpu": head.gpu,
+            "from": plan.decision.head_from}
 
 
 def _image(plan: RunPlan, program: Program) -> dict[str, Any]:
@@ -243,5 +252,7 @@ def _size_lines(size: dict[str, Any]) -> list[str]:
         f"  gpu rule     Application supportsGpu={str(gpu['application']).lower()}, Run "
         f"supportsGpu={str(gpu['run']).lower()}, size gives {gpu['sizeGpu']} → {gpu['result']}",
         f"  workers      {size['workers']} (from {size['workersFrom']})",
+        *([f"  ray head     cpu {h['cpu']}, memory {h['memory']}, gpu {h['gpu']} ({h['from']})"]
+          if (h := size["rayHead"]) else []),
     ]
     return lines

@@ -22,6 +22,7 @@ from codeflare_compile.choices import (
     DatashimGroup,
     Gang,
     Logging,
+    PodSecurity,
     Queueing,
     TorchBackend,
 )
@@ -70,6 +71,7 @@ class Target(NamedTuple):
     git_image: str
     workflow_service_account: str | None
     logging: Logging
+    pod_security: PodSecurity
     kube_version: KubeVersion | None  # None: the newest the validator knows
     namespace: str
     default_size: str | None
@@ -89,6 +91,7 @@ class Overrides:
     datashim_group: DatashimGroup | None = None
     torch_backend: TorchBackend | None = None
     logging: Logging | None = None
+    pod_security: PodSecurity | None = None
     kube_version: KubeVersion | None = None
     namespace: str | None = None
 
@@ -110,12 +113,14 @@ class Program:
 
 
 class PodSize(NamedTuple):
-    """Per-pod resources and the pod count, after the sizing rules."""
+    """Per-pod resources and the pod count, after the sizing rules; `head` is the Ray head's
+    (one pod) when the size gives it its own, else None: the head is sized like a worker."""
 
     cpu: str
     memory: str
     gpu: int
     workers: int
+    head: PodSize | None = None
 
 
 #: A plan's pods before the sizing pass.
@@ -137,6 +142,7 @@ class SizeDecision(NamedTuple):
     run_supports_gpu: bool = False
     size_gpu: int = 0
     workers_from: str = "size"  # "size" or "Run spec.workers"
+    head_from: str = "as a worker"  # or "size head" when the size gives the head its own
 
 
 class ResolvedInput(NamedTuple):

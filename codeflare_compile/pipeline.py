@@ -34,6 +34,7 @@ from codeflare_compile.target import datasets as datasets_target
 from codeflare_compile.target.gang import gang
 from codeflare_compile.target.logging import logging
 from codeflare_compile.target.queueing import queueing
+from codeflare_compile.target.security import security
 from codeflare_compile.target.waves import waves
 
 if TYPE_CHECKING:
@@ -296,6 +297,7 @@ def lower_run(plan: RunPlan, target: Target, diags: Diagnostics) -> Lowered | No
     lowered = code_target.code(lowered, target)
     lowered = datasets_target.datasets(lowered, target, diags)
     lowered = logging(lowered, target, diags)
+    lowered = security(lowered, target, diags)
     lowered = gang(lowered, target)
     return queueing(lowered, target, diags)
 

@@ -144,6 +144,10 @@ RULES: dict[Code, tuple[str, str]] = {
     Code.BAD_CODE_FILE: ("bad-code-file", "A code file name that is absolute, leaves the working "
                          "directory, or repeats"),
     Code.NO_TASKS: ("no-tasks", "A workqueue Run without tasks"),
+    Code.POD_SECURITY_OPT_OUT: ("pod-security-opt-out", "An Application's securityContext asks "
+                                "for what the Pod Security level forbids"),
+    Code.POD_SECURITY_VOLUME: ("pod-security-volume", "A volume type the Pod Security level "
+                               "forbids (a native nfs DataSet under restricted)"),
     Code.BAD_SWEEP: ("bad-sweep", "A task sweep with a step of 0 or less, max below min, or a "
                      "number that is not finite"),
     Code.TOO_MANY_TASKS: ("too-many-tasks", "More tasks, or larger ones, than the cluster can "

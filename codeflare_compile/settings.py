@@ -16,6 +16,7 @@ from codeflare_compile.choices import (
     DatashimGroup,
     Gang,
     Logging,
+    PodSecurity,
     Queueing,
     TorchBackend,
 )
@@ -35,6 +36,9 @@ SETTINGS: dict[str, tuple[str, tuple[str, ...] | None, str]] = {
     "torch-backend": ("torch_backend", typing.get_args(TorchBackend),
                       "how torch Runs are lowered"),
     "logging": ("logging", typing.get_args(Logging), "logging (default: the Platform's)"),
+    "pod-security": ("pod_security", typing.get_args(PodSecurity),
+                     "Pod Security Standards level every pod meets (default: the Platform's, "
+                     "else baseline)"),
     "namespace": ("namespace", None, "namespace of resources that set none"),
     "kube-version": ("kube_version", None, "Kubernetes version X.Y whose schemas validate the "
                      "output"),

@@ -347,7 +347,7 @@ def test_invalid_output_is_never_printed(tmp_path: Path,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     from codeflare_compile.lower import pods
 
-    monkeypatch.setattr(pods, "CONTAINER_SECURITY", {"allowPrivilegeEscalation": "no"})
+    monkeypatch.setattr(pods, "container_security", lambda: {"allowPrivilegeEscalation": "no"})
     out = compile_files(tmp_path, {"app.yaml": APP, "run.yaml": RUN}, "--queueing", "none",
                         "--gang", "none")
     assert out.exit_code == 3  # the RayJob is checked against the bundled CRD

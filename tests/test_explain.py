@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from codeflare_compile.explain import explain, render_json, render_text
 from codeflare_compile.ir import Overrides
 from codeflare_compile.pipeline import compile_paths
-from tests.helpers import REPO
+from tests.helpers import REPO, run_cli
 
 CASE = REPO / "tests" / "golden" / "ray-policies" / "input"
 RUN = "finetune-cpu-head-only"
@@ -36,6 +37,7 @@ def test_text_report() -> None:
         "  per pod      cpu 4, memory 24Gi, gpu 0\n"
         "  gpu rule     Application supportsGpu=true, Run supportsGpu=false, size gives 2 → 0\n"
         "  workers      0 (from Run spec.workers)\n"
+        "  ray head     cpu 4, memory 24Gi, gpu 0 (as a worker)\n"
         "  image        quay.io/ml/ray-gpu@sha256:0d5a6fd2a1b0f7e5d2c4b3a291f0e8d7c6b5a4938271605"
         f"f4e3d2c1b0a998877 (from Image 'ray-gpu' ({where}/apps.yaml:4:3), pinned by digest)\n"
         "  pull secrets quay-ml, registry-creds\n"
@@ -58,6 +60,7 @@ def test_json_report() -> None:
     assert [p["name"] for p in size["passedOver"]] == ["cluster-wide"]
     assert size["gpuRule"] == {"application": True, "run": False, "sizeGpu": 2, "result": 0}
     assert (size["workers"], size["workersFrom"]) == (0, "Run spec.workers")
+    assert size["rayHead"] == {"cpu": "4", "memory": "24Gi", "gpu": 0, "from": "as a worker"}
     assert record["priority"] == {"level": "low", "priorityClassName": "batch-low"}
     assert record["image"]["pinnedByDigest"] is True
 
@@ -149,3 +152,17 @@ def test_every_example_and_golden_run_is_explained() -> None:
                 assert record["steps"] and all(s["size"] for s in record["steps"]), case
             else:
                 assert record["size"] is not None, case
+
+
+def test_a_head_sized_apart_is_explained(tmp_path: Path) -> None:
+    (tmp_path / "in.yaml").write_text(
+        "apiVersion: codeflare.dev/v1alpha1\nkind: RunSizeConfiguration\nmetadata: {name: s}\n"
+        "spec:\n  config:\n    md: {workers: 2, cpu: '4', memory: 8Gi, gpu: 1, "
+        "head: {cpu: '1', gpu: 0}}\n---\n"
+        "apiVersion: codeflare.dev/v1alpha1\nkind: Application\nmetadata: {name: a}\n"
+        "spec: {api: ray, image: 'img:1', command: run, supportsGpu: true}\n---\n"
+        "apiVersion: codeflare.dev/v1alpha1\nkind: Run\nmetadata: {name: r}\n"
+        "spec: {application: a, size: md, supportsGpu: true}\n")
+    out = run_cli("explain", str(tmp_path))
+    assert "  per pod      cpu 4, memory 8Gi, gpu 1\n" in out.stdout
+    assert "  ray head     cpu 1, memory 8Gi, gpu 0 (size head)\n" in out.stdout

@@ -380,3 +380,91 @@ def test_output_written_to_a_file_is_never_read_back(tmp_path: Path) -> None:
     assert (piped.returncode, piped.stdout) == (0, streamed)
     assert piped.stderr == note.replace("1 file", "2 files").replace(
         "./out.yaml", "./out.yaml, ./redirected.yaml")
+
+
+def _ns_folders(out: Path) -> list[Path]:
+    return [p for p in out.iterdir() if p.is_dir()]
+
+
+def test_never_writes_reads_or_deletes_through_a_symbolic_link(tmp_path: Path) -> None:
+    """A pull request can commit `out/<namespace> -> /elsewhere` or a linked file carrying the
+    marker: the out-dir never writes, reads for ownership, or deletes through them."""
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    assert run_cli("compile", str(EXAMPLE), "--out-dir", str(out)).exit_code == 0
+    (ns,) = _ns_folders(out)
+    elsewhere.mkdir()
+    victim = elsewhere / "victim.yaml"
+    victim.write_text(f"{MARKER}\nkeep: me\n")
+    (out / "linked.yaml").symlink_to(victim)  # looks generated, but lives elsewhere
+    shutil.rmtree(ns)
+    ns.symlink_to(elsewhere, target_is_directory=True)
+    result = run_cli("compile", str(EXAMPLE), "--out-dir", str(out))
+    assert result.exit_code == 2, result.stderr
+    assert "did not generate" in result.stderr
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["victim.yaml"]
+    assert victim.read_text() == f"{MARKER}\nkeep: me\n"
+    ns.unlink()
+    result = run_cli("compile", str(EXAMPLE), "--out-dir", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert (out / "linked.yaml").is_symlink() and victim.exists()  # not ours: not deleted
+
+
+def test_stale_temporaries_are_reported_and_removed(tmp_path: Path) -> None:
+    """An interrupted run (SIGKILL, power loss) leaves `.<file>.yaml.<random>.tmp`: --check
+    reports it, and the next write removes it."""
+    out = tmp_path / "out"
+    assert run_cli("compile", str(EXAMPLE), "--out-dir", str(out)).exit_code == 0
+    (ns,) = _ns_folders(out)
+    left = ns / ".run.yaml.k2j4x9.tmp"
+    left.write_text("half of a file")
+    check = run_cli("compile", str(EXAMPLE), "--out-dir", str(out), "--check")
+    assert check.exit_code == 1
+    assert f"{ns.name}/.run.yaml.k2j4x9.tmp: a temporary file" in check.stderr
+    assert "(1 temporary)" in check.stderr
+    assert left.exists()  # --check writes nothing
+    assert run_cli("compile", str(EXAMPLE), "--out-dir", str(out)).exit_code == 0
+    assert not left.exists()
+    assert run_cli("compile", str(EXAMPLE), "--out-dir", str(out), "--check").exit_code == 0
+
+
+def test_a_second_compile_into_the_same_folder_fails_clearly(tmp_path: Path) -> None:
+    import fcntl
+
+    out = tmp_path / "out"
+    out.mkdir()
+    fd = os.open(out, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # as a concurrent compile holds it
+        result = run_cli("compile", str(EXAMPLE), "--out-dir", str(out))
+    finally:
+        os.close(fd)
+    assert result.exit_code == 2
+    assert "another codeflare-compile is writing this folder" in result.stderr
+    assert list(out.iterdir()) == []
+    assert run_cli("compile", str(EXAMPLE), "--out-dir", str(out)).exit_code == 0
+
+
+def test_sigterm_while_writing_leaves_no_temporary(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """CI cancellation sends SIGTERM: the staged temporaries are removed and nothing of the
+    old folder changes."""
+    import signal
+
+    out = tmp_path / "out"
+    assert run_cli("compile", str(EXAMPLE), "--out-dir", str(out)).exit_code == 0
+    (ns,) = _ns_folders(out)
+    for path in ns.iterdir():
+        path.write_text(f"{MARKER}\nold: true\n")  # stale: all of them get rewritten
+    before = snapshot(out)
+    real_mkstemp = outdir.tempfile.mkstemp
+
+    def mkstemp_then_terminate(*args: object, **kwargs: object) -> tuple[int, str]:
+        made = real_mkstemp(*args, **kwargs)  # type: ignore[call-overload]
+        os.kill(os.getpid(), signal.SIGTERM)
+        return made  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(outdir.tempfile, "mkstemp", mkstemp_then_terminate)
+    result = run_cli("compile", str(EXAMPLE), "--out-dir", str(out))
+    assert result.exit_code == 128 + signal.SIGTERM
+    assert snapshot(out) == before
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL

@@ -11,7 +11,7 @@ from codeflare_compile.passes.priority import priority
 from codeflare_compile.passes.sizing import sizing
 from codeflare_compile.target.gang import gang
 from codeflare_compile.target.queueing import pod_set_path, queueing
-from tests.build_inputs import app, plans, run
+from tests.build_inputs import app, plans, program, run, sizes
 
 ENV = ("  requirements: [numpy==2.1.0]\n  env:\n    PLAIN: 'yes'\n"
        "    TOKEN: {secretKeyRef: {name: creds, key: token}}\n")
@@ -63,7 +63,7 @@ def test_gang_labels_every_pod_and_counts_members() -> None:
     low, prog = lowered(app() + run(extra="  size: md\n"))
     low = gang(low, prog.target)
     pod_group, rayjob = low.objects
-    assert pod_group["spec"] == {"minMember": 5}
+    assert pod_group["spec"] == {"minMember": 5, "minResources": {"cpu": "10", "memory": "80Gi"}}
     for template in low.pod_templates():
         assert template["metadata"]["labels"]["scheduling.x-k8s.io/pod-group"] == "r"
         assert template["spec"]["schedulerName"] == "scheduler-plugins-scheduler"
@@ -119,3 +119,65 @@ def test_queue_without_a_queue_system_warns() -> None:
 
 def test_pod_set_paths() -> None:
     assert pod_set_path(("spec", "a", 0, "template")) == "template.spec.a[0].template"
+
+
+HEAD_SIZES = ("{md: {workers: 4, cpu: '8', memory: 32Gi, gpu: 1, "
+              "head: {cpu: '2', memory: 8Gi, gpu: 0}}}")
+
+
+def gang_scheduled(text: str) -> Any:
+    prog, resolved, diags = plans(text)
+    resolved = sizing(resolved, prog, diags)
+    assert not diags.has_errors, diags.items
+    (plan,) = resolved
+    return gang(lower_ray(plan, prog.target), prog.target)
+
+
+def test_a_size_gives_the_head_its_own_resources() -> None:
+    gpu = "  supportsGpu: true\n"
+    low = gang_scheduled(sizes("policy", HEAD_SIZES) + app(extra=gpu)
+                         + run(extra="  size: md\n" + gpu))
+    cluster = low.workload["spec"]["rayClusterSpec"]
+    head = cluster["headGroupSpec"]["template"]["spec"]["containers"][0]["resources"]
+    worker = cluster["workerGroupSpecs"][0]["template"]["spec"]["containers"][0]["resources"]
+    assert head["limits"] == {"cpu": "2", "memory": "8Gi"}
+    assert worker["limits"] == {"cpu": "8", "memory": "32Gi", "nvidia.com/gpu": "1"}
+    (pod_group,) = [o for o in low.objects if o["kind"] == "PodGroup"]
+    # 4 GPU workers take 4 GPUs, not 5: the head has none of its own
+    assert pod_group["spec"] == {"minMember": 5, "minResources": {
+        "cpu": "34", "memory": "136Gi", "nvidia.com/gpu": "4"}}
+
+
+def test_head_fields_left_out_are_the_workers() -> None:
+    config = "{sm: {workers: 2, cpu: 500m, memory: 1536Mi, gpu: 1, head: {gpu: 0}}}"
+    low = gang_scheduled(sizes("policy", config) + app(extra="  supportsGpu: true\n")
+                         + run(extra="  size: sm\n  supportsGpu: true\n"))
+    head = low.workload["spec"]["rayClusterSpec"]["headGroupSpec"]["template"]["spec"][
+        "containers"][0]["resources"]
+    assert head["requests"] == {"cpu": "500m", "memory": "1536Mi"}
+    (pod_group,) = [o for o in low.objects if o["kind"] == "PodGroup"]
+    assert pod_group["spec"]["minResources"] == {"cpu": "1500m", "memory": "4608Mi",
+                                                 "nvidia.com/gpu": "2"}
+
+
+def test_head_gpus_follow_the_supports_gpu_rule() -> None:
+    config = "{sm: {workers: 1, cpu: '1', memory: 1Gi, gpu: 0, head: {gpu: 2}}}"
+    low = gang_scheduled(sizes("policy", config) + app() + run(extra="  size: sm\n"))
+    head = low.workload["spec"]["rayClusterSpec"]["headGroupSpec"]["template"]["spec"][
+        "containers"][0]["resources"]
+    assert "nvidia.com/gpu" not in head["limits"]
+
+
+def test_without_head_the_head_is_sized_like_a_worker() -> None:
+    low = gang_scheduled(app(extra="  supportsGpu: true\n")
+                         + run(extra="  size: md\n  supportsGpu: true\n"))
+    (pod_group,) = [o for o in low.objects if o["kind"] == "PodGroup"]
+    assert pod_group["spec"] == {"minMember": 5, "minResources": {
+        "cpu": "10", "memory": "80Gi", "nvidia.com/gpu": "5"}}
+
+
+def test_head_quantities_are_checked() -> None:
+    config = "{sm: {workers: 1, cpu: '1', memory: 1Gi, head: {memory: 64}}}"
+    _, diags = program(sizes("policy", config) + app() + run())
+    assert [(d.code.value, d.message) for d in diags.items] == [
+        ("CF215", "memory '64' is 64 bytes, under 1Mi: a number without a unit counts bytes")]

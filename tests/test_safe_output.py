@@ -17,7 +17,7 @@ import yaml
 
 from tests.helpers import REPO, run_cli
 from tests.properties import checks
-from tests.properties.output import pod_specs, workflow_container_templates
+from tests.properties.output import pod_specs
 
 CASES = sorted([*REPO.glob("tests/golden/*/expected.yaml"),
                 *REPO.glob("archetypes/*/example/expected.yaml")])
@@ -104,19 +104,24 @@ def test_some_goldens_refer_to_secrets() -> None:
     assert len(refs) >= 3
 
 
-def test_a_workflow_container_step_keeps_its_service_account_token(tmp_path: Path) -> None:
-    """Regression: a single-pod shell step became an Argo container template carrying the
-    Job pod's `automountServiceAccountToken: false`, which Argo refuses ("executor.
-    serviceAccountName must not be empty if automountServiceAccountToken is false")."""
+@pytest.mark.parametrize("queueing", ["none", "kueue", "appwrapper"])
+def test_no_workflow_step_runs_user_code_with_a_token(queueing: str) -> None:
+    """The workflow's ServiceAccount may create Jobs (any pod): user code never gets its token.
+    Every step is a resource template, so the user's command runs in a pod of its own with
+    `automountServiceAccountToken: false`; only Argo's executor, in the resource template's
+    pod, holds the token (workflow/controller/workflowpod.go, setupServiceAccount mounts the
+    workflow's account into every container of a container template's pod)."""
     case = REPO / "archetypes" / "workflow" / "example" / "input"
-    out = run_cli("compile", str(case), "--queueing", "none", "--gang", "none")
+    out = run_cli("compile", str(case), "--queueing", queueing)
     assert out.exit_code == 0, out.stderr
     objects = checks.parse(out.stdout)
-    templates = list(workflow_container_templates(objects))
-    assert "report" in {t["name"] for t in templates}
-    for template in templates:
-        assert "automountServiceAccountToken" not in template
-        assert template["container"]["securityContext"] == {"allowPrivilegeEscalation": False}
+    (workflow,) = [o for o in objects if o["kind"] == "Workflow"]
+    steps = [t for t in workflow["spec"]["templates"] if "dag" not in t]
+    assert {t["name"] for t in steps} >= {"prepare", "train", "evaluate", "report"}
+    assert all(set(t) == {"name", "resource"} for t in steps)
+    specs = list(pod_specs(objects))
+    assert len(specs) >= 4
+    assert all(spec["automountServiceAccountToken"] is False for _, spec in specs)
     checks.check_safe(objects)
 
 
@@ -196,3 +201,27 @@ def test_the_safety_check_catches_a_mounted_token() -> None:
     del spec["automountServiceAccountToken"]
     with pytest.raises(AssertionError):
         checks.check_safe(objects)
+
+
+@pytest.mark.parametrize(("tail", "workdir"), [
+    ("/tree/main/../../../etc", None), ("/tree/main/a/../../..", None),
+    ("/tree/main/a/./b/../c", "/workspace/src/a/c"), ("/tree/main/a/..", "/workspace/src")])
+def test_a_repo_subfolder_never_leaves_the_clone(tmp_path: Path, tail: str,
+                                                 workdir: str | None) -> None:
+    """`..` in the subfolder would set the working directory (and the code mounts under it)
+    outside the clone, past the reserved-path rule: it is normalised, and refused (CF407)
+    when it escapes."""
+    (tmp_path / "app.yaml").write_text(
+        "apiVersion: codeflare.dev/v1alpha1\nkind: Application\nmetadata: {name: a}\nspec:\n"
+        f"  api: shell\n  image: python:3.12\n  command: echo hi\n"
+        f"  repo: https://github.com/org/r{tail}\n"
+        "---\napiVersion: codeflare.dev/v1alpha1\nkind: Run\nmetadata: {name: r}\n"
+        "spec: {application: a}\n")
+    out = run_cli("compile", "app.yaml", "--queueing", "none", cwd=tmp_path)
+    if workdir is None:
+        assert out.exit_code == 1 and "error[CF407]" in out.stderr and out.stdout == ""
+        assert "leaves the repository" in out.stderr
+        return
+    assert out.exit_code == 0, out.stderr
+    (spec,) = [spec for _, spec in pod_specs(checks.parse(out.stdout))]
+    assert spec["containers"][0]["workingDir"] == workdir

@@ -97,7 +97,8 @@ def test_gang_and_appwrapper() -> None:
     low = queueing(gang(low, prog.target), prog.target, Diagnostics())
     (wrapper,) = low.objects
     podgroup, job = wrapper["spec"]["components"]
-    assert podgroup["template"]["spec"] == {"minMember": 3}
+    assert podgroup["template"]["spec"] == {"minMember": 3,
+                                          "minResources": {"cpu": "3", "memory": "12Gi"}}
     assert job["podSets"] == [{"path": "template.spec.template", "replicas": 3}]
 
 

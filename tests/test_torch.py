@@ -251,7 +251,8 @@ def test_gang_and_appwrapper_on_the_indexed_job() -> None:
     (wrapper,) = low.objects
     assert wrapper["metadata"]["labels"]["kueue.x-k8s.io/queue-name"] == "q"
     podgroup, service, job = wrapper["spec"]["components"]
-    assert podgroup["template"]["spec"] == {"minMember": 4}
+    assert podgroup["template"]["spec"] == {"minMember": 4,
+                                          "minResources": {"cpu": "4", "memory": "16Gi"}}
     assert "podSets" not in service and service["template"]["kind"] == "Service"
     # AppWrapper infers batch/v1 Job pod sets with replicas = min(parallelism, completions).
     spec = job["template"]["spec"]
@@ -268,7 +269,8 @@ def test_appwrapper_on_the_pytorchjob() -> None:
     low = queueing(gang(low, prog.target), prog.target, Diagnostics())
     (wrapper,) = low.objects
     podgroup, job = wrapper["spec"]["components"]
-    assert podgroup["template"]["spec"] == {"minMember": 3}
+    assert podgroup["template"]["spec"] == {"minMember": 3,
+                                          "minResources": {"cpu": "3", "memory": "12Gi"}}
     assert job["podSets"] == [
         {"path": "template.spec.pytorchReplicaSpecs.Master.template", "replicas": 1},
         {"path": "template.spec.pytorchReplicaSpecs.Worker.template", "replicas": 2},

@@ -187,6 +187,50 @@ def test_the_evaluator_reads_selectors_as_kubernetes_does() -> None:
     assert not state.matches({"status": {"conditions": [{"type": "Complete"}]}})
 
 
+def _pytorchjob(conditions: list[str], **replicas: dict[str, int]) -> dict[str, Any]:
+    """A PyTorchJob's status as the training operator writes it (v1.9.0,
+    pytorchjob_controller.go UpdateJobStatus; pkg/util/status.go setCondition: a new condition
+    is appended, `Running` turns False once the job succeeded or failed)."""
+    finished = {"Succeeded", "Failed"} & set(conditions)
+    status: dict[str, Any] = {"replicaStatuses": {
+        role: {"selector": f"role={role.lower()}", **counts} for role, counts in replicas.items()}}
+    status["conditions"] = [
+        {"type": c, "status": "False" if c == "Running" and finished else "True",
+         "reason": f"PyTorchJob{c}"} for c in conditions]
+    if finished:
+        status["completionTime"] = "2026-01-01T01:00:00Z"
+    return {"apiVersion": "kubeflow.org/v1", "kind": "PyTorchJob", "status": status}
+
+
+PYTORCHJOB_PHASES: dict[str, tuple[dict[str, Any], argo.Outcome]] = {
+    "created, not yet reconciled": ({"apiVersion": "kubeflow.org/v1", "kind": "PyTorchJob"},
+                                    "waiting"),
+    "pods created": (_pytorchjob(["Created"], Master={"active": 1}, Worker={"active": 1}),
+                     "waiting"),
+    "running": (_pytorchjob(["Created", "Running"], Master={"active": 1}, Worker={"active": 1}),
+                "waiting"),
+    "a worker failed, the master still runs": (_pytorchjob(
+        ["Created", "Running", "Failed"], Master={"active": 1}, Worker={"failed": 1}), "failed"),
+    "the master failed": (_pytorchjob(
+        ["Created", "Running", "Failed"], Master={"failed": 1}, Worker={"active": 1}), "failed"),
+    "succeeded": (_pytorchjob(
+        ["Created", "Running", "Succeeded"], Master={"succeeded": 1}, Worker={"succeeded": 1}),
+        "succeeded"),
+}
+
+
+@pytest.mark.parametrize("phase", list(PYTORCHJOB_PHASES))
+def test_pytorchjob_steps_end_exactly_when_the_job_does(tmp_path: Path, phase: str) -> None:
+    obj, expected = PYTORCHJOB_PHASES[phase]
+    (tmp_path / "flow.yaml").write_text(PIPELINE)
+    result = compile_paths([str(tmp_path)], [], Overrides(queueing="none", gang="none",
+                                                         torch_backend="pytorchjob"))
+    assert not result.diagnostics.has_errors, result.diagnostics.items
+    manifest, success, failure = _waits(result.objects)["train"]
+    assert manifest["kind"] == "PyTorchJob"
+    assert argo.outcome(success, failure, obj) == expected
+
+
 # ------------------------------------------------------------------- the workflow's Role
 
 

@@ -34,10 +34,38 @@ class CodeFile(Model):
     source: StrictStr
 
 
+class SeccompProfile(Model):
+    """The pod's seccomp profile; `Unconfined` is not offered: no Pod Security level allows it."""
+
+    type: Literal["RuntimeDefault", "Localhost"]
+    localhost_profile: StrictStr | None = None
+
+    @model_validator(mode="after")
+    def _localhost(self) -> SeccompProfile:
+        if (self.type == "Localhost") != (self.localhost_profile is not None):
+            raise PydanticCustomError(
+                "seccomp_localhost", "'localhostProfile' is given with, and only with, "
+                "type 'Localhost'", {})
+        return self
+
+
 class SecurityContext(Model):
+    """The pod's identity, and the defaults a user may turn off knowingly (docs/security.md):
+    `runAsNonRoot: false` and `allowPrivilegeEscalation: true` only fit Pod Security
+    `baseline`."""
+
     run_as_user: Id | None = None
     run_as_group: Id | None = None
     fs_group: Id | None = None
+    run_as_non_root: StrictBool | None = None
+    seccomp_profile: SeccompProfile | None = None
+    #: For the workload container only; the compiler's own containers never escalate.
+    allow_privilege_escalation: StrictBool | None = None
+
+    def pod_fields(self) -> dict[str, object]:
+        """The fields that belong to the pod's securityContext, as Kubernetes spells them."""
+        return self.model_dump(by_alias=True, exclude_none=True,
+                               exclude={"allow_privilege_escalation"})
 
 
 class Step(Model):

@@ -27,6 +27,7 @@ from codeflare_compile.k8s import (
     LABEL_VALUE,
     anchored,
 )
+from codeflare_compile.quantities import QUANTITY, amount
 
 API_VERSION = "codeflare.dev/v1alpha1"
 
@@ -34,7 +35,7 @@ API_VERSION = "codeflare.dev/v1alpha1"
 SIZES: tuple[str, ...] = ("xxs", "xs", "sm", "md", "lg", "xl", "xxl")
 Size = Literal["xxs", "xs", "sm", "md", "lg", "xl", "xxl"]
 
-_QUANTITY = re.compile(r"^[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+|[numkMGTPE]|[KMGTPE]i)?$")
+_QUANTITY = QUANTITY
 #: Environment variable names every Kubernetes version accepts (1.30 relaxed this).
 _ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
 #: Keys of a Secret or ConfigMap.
@@ -84,39 +85,25 @@ def _quantity(value: str) -> str:
     return value
 
 
-#: What a quantity's suffix multiplies by (Kubernetes' apimachinery resource.Quantity).
-_SUFFIX_FACTOR = {"n": 1e-9, "u": 1e-6, "m": 1e-3, "": 1.0, "k": 1e3, "M": 1e6, "G": 1e9,
-                  "T": 1e12, "P": 1e15, "E": 1e18, "Ki": 2.0**10, "Mi": 2.0**20, "Gi": 2.0**30,
-                  "Ti": 2.0**40, "Pi": 2.0**50, "Ei": 2.0**60}
 #: The least memory a size may give a pod: bare numbers are bytes, so `memory: 4` is 4 bytes.
 MIN_MEMORY_BYTES = 2**20
 
 
-def quantity_amount(value: str) -> float:
-    """The amount a (valid) quantity stands for: cores for cpu, bytes for memory."""
-    match = _QUANTITY.fullmatch(value)
-    assert match is not None
-    suffix = match.group(3) or ""
-    if suffix[:1] in ("e", "E"):
-        return float(value)
-    return float(match.group(1)) * _SUFFIX_FACTOR[suffix]
-
-
 def _cpu(value: str) -> str:
-    if quantity_amount(value) == 0:
+    if amount(value) == 0:
         raise PydanticCustomError("impossible_quantity",
                                   "cpu '{value}' is zero: a pod needs some CPU", {"value": value})
     return value
 
 
 def _memory(value: str) -> str:
-    amount = quantity_amount(value)
-    if amount < MIN_MEMORY_BYTES:
+    total = amount(value)
+    if total < MIN_MEMORY_BYTES:
         raise PydanticCustomError(
             "impossible_quantity",
-            "memory '{value}' is zero: a pod needs some memory" if amount == 0 else
+            "memory '{value}' is zero: a pod needs some memory" if total == 0 else
             "memory '{value}' is {amount} bytes, under 1Mi: a number without a unit counts "
-            "bytes", {"value": value, "amount": f"{amount:g}"})
+            "bytes", {"value": value, "amount": format(total, "f")})
     return value
 
 

@@ -21,6 +21,7 @@ from codeflare_compile.choices import (
     DatashimGroup,
     Gang,
     Logging,
+    PodSecurity,
     Queueing,
     TorchBackend,
 )
@@ -50,6 +51,7 @@ class PlatformSpec(Model):
     git_image: ImageReference = "alpine/git:2.47.2"
     workflow_service_account: Name | None = None
     logging: Logging = "none"
+    pod_security: PodSecurity = "baseline"
     kubernetes_version: StrictStr | None = Field(default=None, pattern=kubeversion.PATTERN)
     default_namespace: Name | None = None
     default_size: Size | None = None

@@ -9,13 +9,23 @@ from pydantic import Field, StrictInt
 from codeflare_compile.api.common import Count, Cpu, Memory, Metadata, Model, Name, Size
 
 
+class HeadSize(Model):
+    """The Ray head's own cpu, memory and gpu; a field left out is the workers' (the head is
+    then sized like a worker, as it is without `head`)."""
+
+    cpu: Cpu | None = None
+    memory: Memory | None = None
+    gpu: Count | None = None
+
+
 class PhysicalSize(Model):
-    """Per-pod cpu, memory and gpu, and the pod count (`workers`)."""
+    """Per-pod cpu, memory and gpu, the pod count (`workers`), and the Ray head's size."""
 
     workers: Count
     cpu: Cpu
     memory: Memory
     gpu: Count = 0
+    head: HeadSize | None = None
 
 
 class RunSizeConfigurationSpec(Model):

@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,10 +87,13 @@ class Plan:
     stale: list[str] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)  # a user's file where output must go
+    #: Temporary files an interrupted run of ours left behind (`.<name>.yaml.<random>.tmp`).
+    temporaries: list[str] = field(default_factory=list)
 
     @property
     def up_to_date(self) -> bool:
-        return not (self.missing or self.stale or self.extra or self.conflicts)
+        return not (self.missing or self.stale or self.extra or self.conflicts
+                    or self.temporaries)
 
     @property
     def changes(self) -> list[tuple[str, str]]:
@@ -98,6 +101,7 @@ class Plan:
         found = [(rel, "missing") for rel in self.missing]
         found += [(rel, "stale") for rel in self.stale]
         found += [(rel, "extra") for rel in self.extra]
+        found += [(rel, "temporary") for rel in self.temporaries]
         return sorted(found)
 
 
@@ -108,17 +112,31 @@ def _read(path: Path) -> str | None:
         return None
 
 
+def _layout_entries(root: Path) -> list[Path]:
+    """What sits at the layout's depths (`*`, `*/*`), never through a symbolic link: a pull
+    request may commit `ns -> /etc` or `x.yaml -> ~/.ssh/id_rsa` into the out-dir, and
+    nothing of ours is read, written or removed through one."""
+    if not root.is_dir():
+        return []
+    entries = list(root.iterdir())
+    for sub in list(entries):
+        if sub.is_dir() and not sub.is_symlink() and not sub.name.startswith("."):
+            entries += sub.iterdir()
+    return entries
+
+
+def _is_temporary(path: Path) -> bool:
+    """A temporary file of ours (`tempfile.mkstemp(prefix=".<name>.", suffix=".tmp")`)."""
+    return path.name.startswith(".") and path.name.endswith(".tmp") and ".yaml." in path.name \
+        and path.is_file() and not path.is_symlink()
+
+
 def _owned_files(root: Path) -> dict[str, str]:
     """Files at the layout's depths (`*.yaml`, `*/*.yaml`) that carry the marker."""
     found: dict[str, str] = {}
-    if not root.is_dir():
-        return found
-    candidates = [p for p in root.iterdir() if p.suffix == ".yaml"]
-    for sub in root.iterdir():
-        if sub.is_dir() and not sub.name.startswith("."):
-            candidates += [p for p in sub.iterdir() if p.suffix == ".yaml"]
-    for path in candidates:
-        if path.name.startswith(".") or not path.is_file():
+    for path in _layout_entries(root):
+        if path.suffix != ".yaml" or path.name.startswith(".") or path.is_symlink() \
+                or not path.is_file():
             continue
         text = _read(path)
         if text is not None and text.split("\n", 1)[0].rstrip("\r") == MARKER:
@@ -131,17 +149,55 @@ def plan(root: Path, desired: Mapping[str, str]) -> Plan:
     if root.exists() and not root.is_dir():
         raise OutDirError(f"{root}: not a folder")
     result = Plan(root, dict(desired), current=_owned_files(root))
+    result.temporaries = sorted(p.relative_to(root).as_posix() for p in _layout_entries(root)
+                                if _is_temporary(p))
     for rel, text in sorted(desired.items()):
         target = root / rel
         if rel in result.current:
             if result.current[rel] != text:
                 result.stale.append(rel)
-        elif target.exists() or target.is_symlink():
-            result.conflicts.append(rel)
+        elif target.exists() or target.is_symlink() or target.parent.is_symlink():
+            result.conflicts.append(rel)  # a user's file, or a link we must not write through
         else:
             result.missing.append(rel)
     result.extra = sorted(rel for rel in result.current if rel not in desired)
     return result
+
+
+@contextlib.contextmanager
+def locked(root: Path) -> Iterator[None]:
+    """Hold the out-dir's lock (an exclusive `flock` on the folder itself, so that no lock file
+    is left in a folder people commit): two compiles into one folder would otherwise both
+    succeed and leave the union of their outputs. SIGTERM (what CI sends on cancel) becomes
+    an exception while it is held, so the clean-up of temporary files runs."""
+    import fcntl
+    import signal
+
+    created: list[Path] = []
+    _make_folder(root, created)
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutDirError(f"{root}: another codeflare-compile is writing this folder; "
+                              "run one at a time") from None
+
+        def _terminate(signum: int, frame: object) -> None:
+            raise SystemExit(128 + signum)
+
+        previous = signal.signal(signal.SIGTERM, _terminate)
+        try:
+            yield
+        except BaseException:
+            for folder in reversed(created):  # only the folders made here, and only if empty
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+            raise
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _umask() -> int:
@@ -207,6 +263,11 @@ def apply(result: Plan) -> list[tuple[str, str]]:
     except BaseException:
         for tmp, _ in staged:
             Path(tmp).unlink(missing_ok=True)
+        # a signal between mkstemp and the bookkeeping leaves one untracked: under the lock,
+        # every temporary file at the layout's depths is ours
+        for path in _layout_entries(result.root):
+            if _is_temporary(path):
+                path.unlink(missing_ok=True)
         for folder in reversed(created):
             with contextlib.suppress(OSError):
                 folder.rmdir()
@@ -218,6 +279,8 @@ def apply(result: Plan) -> list[tuple[str, str]]:
             os.replace(tmp, result.root / rel)
             staged.pop(0)
             changed.append((rel, "written"))
+        for rel in result.temporaries:
+            (result.root / rel).unlink(missing_ok=True)
         for rel in result.extra:
             (result.root / rel).unlink(missing_ok=True)
             changed.append((rel, "removed"))

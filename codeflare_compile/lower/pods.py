@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import shlex
+from decimal import Decimal
 from typing import Any
 
+from codeflare_compile import quantities
 from codeflare_compile.ir import PodSize, RunPlan
 from codeflare_compile.passes.durations import seconds
 
@@ -62,6 +64,29 @@ def resources(pod: PodSize) -> dict[str, dict[str, str]]:
     return {"requests": dict(amounts), "limits": dict(amounts)}
 
 
+def pod_amounts(template: dict[str, Any], field: str = "requests") -> dict[str, Decimal]:
+    """What one pod of a template asks for (`requests` or `limits`), per resource, as
+    Kubernetes counts it ("Resource sharing within containers", kubernetes.io Init Containers;
+    k8s.io/component-helpers resource.PodRequests): the containers and the sidecars
+    (`restartPolicy: Always` init containers) together, or an init container with the sidecars
+    started before it, whichever is more."""
+    spec = template["spec"]
+    sidecars: dict[str, Decimal] = {}
+    peaks: list[dict[str, Decimal]] = []
+    for init in spec.get("initContainers", []):
+        amounts = init.get("resources", {}).get(field, {})
+        if init.get("restartPolicy") == "Always":
+            quantities.add(sidecars, amounts)
+        else:
+            peak = dict(sidecars)
+            quantities.add(peak, amounts)
+            peaks.append(peak)
+    running = dict(sidecars)
+    for container in spec["containers"]:
+        quantities.add(running, container.get("resources", {}).get(field, {}))
+    return quantities.most([running, *peaks])
+
+
 def secret_env(plan: RunPlan) -> list[dict[str, Any]]:
     """Environment taken from Secrets, always by reference."""
     return [e for e in env(plan) if "valueFrom" in e]
@@ -94,11 +119,13 @@ def shell_command(plan: RunPlan, line: str) -> list[str]:
 
 def container(plan: RunPlan, name: str, *, command: list[str] | None = None,
               args: list[str] | None = None, env: list[dict[str, Any]] | None = None,
-              ports: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+              ports: list[dict[str, Any]] | None = None,
+              size: PodSize | None = None) -> dict[str, Any]:
     """The workload container: image, command, env, requests = limits, safe defaults.
 
     Passes that run after lowering (code, datasets) find it as `containers[0]` of every pod
-    template and add their mounts, environment and working directory to it.
+    template and add their mounts, environment and working directory to it. `size` is the
+    pod's when it is not the Run's per-pod size (the Ray head's own).
     """
     out: dict[str, Any] = {"name": name, "image": plan.image}
     if command is not None:
@@ -111,12 +138,16 @@ def container(plan: RunPlan, name: str, *, command: list[str] | None = None,
         out["env"] = env
     if plan.code is not None:
         out["workingDir"] = plan.code.workdir
-    out["resources"] = resources(plan.pod)
-    out["securityContext"] = dict(CONTAINER_SECURITY)
+    out["resources"] = resources(size or plan.pod)
+    out["securityContext"] = container_security()
     return out
 
 
-CONTAINER_SECURITY: dict[str, Any] = {"allowPrivilegeEscalation": False}
+def container_security() -> dict[str, Any]:
+    """Every container's own settings at every Pod Security level (target/security.py adds
+    what the level and the Application ask for); a new mapping each time, so that no two
+    containers share one (the YAML writer would make an alias of it)."""
+    return {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}
 
 
 def pod_spec(plan: RunPlan, containers: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
@@ -127,10 +158,8 @@ def pod_spec(plan: RunPlan, containers: list[dict[str, Any]], **fields: Any) -> 
     if plan.image_pull_secrets:
         spec["imagePullSecrets"] = [{"name": s} for s in plan.image_pull_secrets]
     security = plan.app.model.spec.security_context
-    if security is not None:
-        context = security.model_dump(by_alias=True, exclude_none=True)
-        if context:
-            spec["securityContext"] = context
+    # the Application's fields; target/security.py adds the Pod Security level's
+    spec["securityContext"] = security.pod_fields() if security is not None else {}
     spec["containers"] = containers
     return spec
 

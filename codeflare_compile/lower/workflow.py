@@ -3,8 +3,18 @@
 Each step has already been lowered like a Run of its own Application, queueing and gang
 scheduling included; here its objects become `resource` templates (`action: create`, owned by
 the Workflow) — the step's main object with success and failure conditions that fit its kind,
-the others (PodGroup, Service, ConfigMaps) as tasks it depends on. A single-pod shell step that
-needs nothing else becomes a plain `container` template. The Workflow itself is never wrapped.
+the others (PodGroup, Service, ConfigMaps) as tasks it depends on. The Workflow itself is never
+wrapped.
+
+Every step is a resource template, a single-pod shell step too: the user's code then runs in a
+pod of its own with no service-account token, while only Argo's executor holds the workflow's
+token (whose Role may create Jobs, that is any pod). A `container` template would run the
+user's command in the pod that holds the token: Argo mounts the workflow's account into every
+container of a step pod unless the template names an executor account, and an executor account
+needs a long-lived token Secret (workflow/controller/workflowpod.go, setupServiceAccount).
+Argo locks down the pods of resource templates itself: its executor container there runs with
+`common.MinimalCtrSC()` (non-root uid 8737, no capability, RuntimeDefault seccomp;
+workflowpod.go, newExecContainer), which meets Pod Security `restricted`.
 """
 
 from __future__ import annotations
@@ -19,6 +29,29 @@ from codeflare_compile.lower.names import fit_name, unit_name
 from codeflare_compile.passes.steps import topological
 
 ENTRYPOINT = "main"
+
+
+def failed_condition(condition_types: int) -> str:
+    """A failure condition that holds once a `Failed` condition is in `status.conditions`.
+
+    Argo reads a condition as a label selector over gjson paths (argo-workflows
+    workflow/executor/resource.go, WaitResource: `labels.Parse`), whose keys must be label keys:
+    a list cannot be searched (`conditions.#(type==Failed)` does not parse), so the condition
+    names every position `Failed` can hold when each of `condition_types` types is in the list
+    at most once; any one matching fails the step.
+    """
+    return ",".join(f"status.conditions.{i}.type == Failed" for i in range(condition_types))
+
+
+#: The condition types a Job can carry; the Job controller adds each at most once and then
+#: updates it in place (kubernetes pkg/controller/job/job_controller.go,
+#: ensureJobConditionStatus).
+JOB_CONDITION_TYPES = ("Suspended", "FailureTarget", "Failed", "SuccessCriteriaMet", "Complete")
+#: Those of a PyTorchJob: the training operator replaces a condition of the same type and
+#: appends it, and changes nothing once `Failed` is there (kubeflow/training-operator
+#: pkg/util/status.go, setCondition, filterOutCondition; pkg/apis/kubeflow.org/v1/common_types.go).
+PYTORCHJOB_CONDITION_TYPES = ("Created", "Running", "Restarting", "Succeeded", "Suspended",
+                              "Failed")
 #: How Argo tells a created object finished: (success, failure) label-selector conditions.
 #: Several failure requirements fail the step when any one matches.
 CONDITIONS: dict[str, tuple[str, str]] = {
@@ -31,32 +64,23 @@ CONDITIONS: dict[str, tuple[str, str]] = {
                                         "status.state == Failed,status.failed > 0"),
     "ray.io/v1/RayJob": ("status.jobStatus == SUCCEEDED",
                          "status.jobStatus == FAILED,status.jobDeploymentStatus == Failed"),
+    # The job succeeds when its Master does; it fails when any replica type has a failed pod
+    # under restartPolicy Never, a Worker included, while the Master may still be running
+    # (pkg/controller.v1/pytorch/pytorchjob_controller.go, UpdateJobStatus): its `Failed`
+    # condition says so, `replicaStatuses.Master.failed` does not.
     "kubeflow.org/v1/PyTorchJob": ("status.replicaStatuses.Master.succeeded == 1",
-                                   "status.replicaStatuses.Master.failed > 0"),
+                                   failed_condition(len(PYTORCHJOB_CONDITION_TYPES))),
 }
 #: A Job has succeeded once it has a completion time: the Job controller sets it together with
-#: the `Complete` condition and for no other outcome (kubernetes pkg/controller/job/
-#: job_controller.go, enactJobFinished).
+#: the `Complete` condition and for no other outcome (job_controller.go, enactJobFinished).
 JOB_SUCCESS = "status.completionTime"
-#: The condition types a Job can carry; the Job controller adds each at most once and then
-#: updates it in place (ensureJobConditionStatus), so none is ever further down the list.
-JOB_CONDITION_TYPES = ("Suspended", "FailureTarget", "Failed", "SuccessCriteriaMet", "Complete")
-#: A Job has failed for good once it has the `Failed` condition (always with status True). Argo
-#: reads a condition as a label selector over gjson paths (argo-workflows
-#: workflow/executor/resource.go, WaitResource: `labels.Parse`), whose keys must be label keys:
-#: a list cannot be searched (`conditions.#(type==Failed)` does not parse), so the condition
-#: names every position `Failed` can hold; any one matching fails the step. Neither
-#: `status.failed` (a retried pod, a pod the failure policy ignores) nor `status.failedIndexes`
-#: (written as "" from the first sync with `backoffLimitPerIndex`: job_controller.go,
-#: trackJobStatusAndRemoveFinalizers) says the Job itself has failed; Kubernetes ≥ 1.31 puts
-#: `FailureTarget` before `Failed` and `SuccessCriteriaMet` before `Complete`, and a Job Kueue
-#: admitted has `Suspended` first.
-JOB_FAILURE = ",".join(f"status.conditions.{i}.type == Failed"
-                       for i in range(len(JOB_CONDITION_TYPES)))
-#: Pod-spec fields a container template can carry; a step needing anything else is a resource.
-_CONTAINER_TEMPLATE_FIELDS = frozenset({
-    "containers", "restartPolicy", "automountServiceAccountToken", "priorityClassName",
-    "schedulerName", "securityContext", "imagePullSecrets"})
+#: A Job has failed for good once it has the `Failed` condition (always with status True).
+#: Neither `status.failed` (a retried pod, a pod the failure policy ignores) nor
+#: `status.failedIndexes` (written as "" from the first sync with `backoffLimitPerIndex`:
+#: job_controller.go, trackJobStatusAndRemoveFinalizers) says the Job itself has failed;
+#: Kubernetes ≥ 1.31 puts `FailureTarget` before `Failed` and `SuccessCriteriaMet` before
+#: `Complete`, and a Job Kueue admitted has `Suspended` first.
+JOB_FAILURE = failed_condition(len(JOB_CONDITION_TYPES))
 
 
 def lower_workflow(plan: RunPlan, target: Target, steps: list[tuple[RunPlan, Lowered]],
@@ -73,11 +97,6 @@ def lower_workflow(plan: RunPlan, target: Target, steps: list[tuple[RunPlan, Low
         assert step_plan.step is not None
         step = step_plan.step
         graph[step.name] = list(step.depends_on)
-        container = _container_template(step.name, lowered)
-        if container is not None:
-            templates.append(container)
-            tasks[step.name] = [_task(step.name, list(step.depends_on))]
-            continue
         main = lowered.workload if lowered.workload in lowered.objects else lowered.objects[0]
         step_tasks: list[dict[str, Any]] = []
         for obj in lowered.objects:
@@ -136,29 +155,6 @@ def _resource_template(name: str, manifest: Any,
     if conditions is not None:
         resource["successCondition"], resource["failureCondition"] = conditions
     return {"name": name, "resource": resource}
-
-
-def _container_template(name: str, lowered: Lowered) -> dict[str, Any] | None:
-    """A single-pod shell step with nothing but its Job runs as a plain Argo container."""
-    job = lowered.workload
-    if (lowered.plan.archetype != "shell" or lowered.objects != [job]
-            or job["spec"].get("completions") != 1):
-        return None
-    pod = job["spec"]["template"]
-    spec = pod["spec"]
-    if set(spec) - _CONTAINER_TEMPLATE_FIELDS or len(spec["containers"]) != 1:
-        return None
-    template: dict[str, Any] = {"name": name, "metadata": {"labels": pod["metadata"]["labels"]}}
-    # Argo's executor in the step's pod reports the result through the API with the pod's
-    # token: Argo refuses a template without one unless it names an executor account.
-    for field in sorted(_CONTAINER_TEMPLATE_FIELDS - {"containers", "restartPolicy",
-                                                      "automountServiceAccountToken"}):
-        if field in spec:
-            template[field] = spec[field]
-    if "activeDeadlineSeconds" in job["spec"]:
-        template["activeDeadlineSeconds"] = job["spec"]["activeDeadlineSeconds"]
-    template["container"] = spec["containers"][0]
-    return template
 
 
 def _resource_of(obj: dict[str, Any]) -> tuple[str, str]:

@@ -59,7 +59,14 @@ def source_of(app: Resource[Application], diags: Diagnostics) -> CodeSource | No
             return None
         clone_url = f"{match['base']}.git"
         branch = match["branch"]
-        subdir = (match["subdir"] or "").strip("/") or None
+        subdir = posixpath.normpath(match["subdir"] or ".").strip("/")
+        if subdir == ".." or subdir.startswith("../"):  # the working directory and the
+            # mounts under it would leave the clone (`/workspace/src/../../etc`)
+            diags.error(Code.BAD_REPO, f"the subfolder '{match['subdir']}' of the repository "
+                        "URL leaves the repository", app.span("spec", "repo"),
+                        help="name a folder inside the repository, without '..'")
+            return None
+        subdir = None if subdir == "." else subdir
         workdir = posixpath.join(CLONE_DIR, subdir) if subdir else CLONE_DIR
     files: list[tuple[str, str]] = []
     for i, item in enumerate(spec.code):

@@ -21,6 +21,7 @@ def make_target(platform: Platform | None, overrides: Overrides) -> Target:
         git_image=spec.git_image,
         workflow_service_account=spec.workflow_service_account,
         logging=overrides.logging or spec.logging,
+        pod_security=overrides.pod_security or spec.pod_security,
         kube_version=overrides.kube_version or (
             parse(spec.kubernetes_version) if spec.kubernetes_version else None),
         namespace=overrides.namespace or spec.default_namespace or "default",

@@ -81,6 +81,8 @@ def size_run(plan: RunPlan, program: Program, diags: Diagnostics) -> RunPlan | N
     if run.supports_gpu and gpu == 0:
         _gpu_refused(plan, size, chosen, diags)
     workers = plan.workers_request if plan.workers_request is not None else physical.workers
+    head = (_head(physical, app.supports_gpu and run.supports_gpu)
+            if plan.archetype == "ray" else None)
     decision = SizeDecision(
         requested=requested, requested_from=requested_from, min_size=app.min_size, size=size,
         config=chosen.name if chosen else BUILT_IN,
@@ -88,9 +90,21 @@ def size_run(plan: RunPlan, program: Program, diags: Diagnostics) -> RunPlan | N
         passed_over=_passed_over(program, plan.namespace, chosen),
         app_supports_gpu=app.supports_gpu, run_supports_gpu=run.supports_gpu,
         size_gpu=physical.gpu,
-        workers_from="Run spec.workers" if plan.workers_request is not None else "size")
+        workers_from="Run spec.workers" if plan.workers_request is not None else "size",
+        head_from="size head" if head is not None else "as a worker")
     return replace(plan, size=size, decision=decision,
-                   pod=PodSize(physical.cpu, physical.memory, gpu, workers))
+                   pod=PodSize(physical.cpu, physical.memory, gpu, workers, head))
+
+
+def _head(physical: PhysicalSize, gpu_allowed: bool) -> PodSize | None:
+    """The Ray head's own size, its fields left out taken from the workers'; GPUs under the
+    same rule as the workers' (both supportsGpu)."""
+    own = physical.head
+    if own is None:
+        return None
+    gpu = own.gpu if own.gpu is not None else physical.gpu
+    return PodSize(own.cpu or physical.cpu, own.memory or physical.memory,
+                   gpu if gpu_allowed else 0, 1)
 
 
 def _gpu_refused(plan: RunPlan, size: str, chosen: Resource[RunSizeConfiguration] | None,

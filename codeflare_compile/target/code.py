@@ -17,6 +17,7 @@ from codeflare_compile.lower import pods
 from codeflare_compile.lower.names import immutable_name
 from codeflare_compile.passes.code import CLONE_DIR, WORKSPACE
 
+CLONE = "clone"
 VOLUME = "workspace"
 CODE_VOLUME = "code"
 CLONE_RESOURCES = {"cpu": "500m", "memory": "512Mi"}
@@ -65,7 +66,7 @@ def _clone(source: CodeSource, target: Target) -> dict[str, Any]:
         git += ["--branch", source.branch]
     git += [source.clone_url, CLONE_DIR]
     container: dict[str, Any] = {
-        "name": "clone",
+        "name": CLONE,
         "image": target.git_image,
         "command": ["/bin/sh", "-c", f"{CLONE_UMASK} && {shlex.join(git)}"],
     }
@@ -75,7 +76,7 @@ def _clone(source: CodeSource, target: Target) -> dict[str, Any]:
             for var, key in (("GIT_USERNAME", "username"), ("GIT_PASSWORD", "password"))]
     container["resources"] = {"requests": dict(CLONE_RESOURCES),
                               "limits": dict(CLONE_RESOURCES)}
-    container["securityContext"] = dict(pods.CONTAINER_SECURITY)
+    container["securityContext"] = pods.container_security()
     container["volumeMounts"] = [{"name": VOLUME, "mountPath": WORKSPACE}]
     return container
 

@@ -32,6 +32,14 @@ def datasets(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowered:
                             help="remove mountPath, or use --datasets native")
                 continue
             _datashim_labels(lowered, item, target, indexes)
+        elif spec.nfs is not None and target.pod_security == "restricted":
+            # restricted allows only configMap, csi, downwardAPI, emptyDir, ephemeral,
+            # persistentVolumeClaim, projected and secret volumes (Pod Security Standards)
+            diags.error(Code.POD_SECURITY_VOLUME,
+                        f"the nfs DataSet '{item.dataset.name}' would be an nfs volume, which "
+                        "Pod Security level 'restricted' does not allow", item.span,
+                        help="give the share as a PersistentVolumeClaim (pvc: {claimName: …}), "
+                             "or use --datasets datashim, which mounts it through a claim")
         elif spec.nfs is not None:
             _mount(lowered, i, {"nfs": {"server": spec.nfs.server, "path": spec.nfs.path,
                                         "readOnly": spec.read_only}}, item)

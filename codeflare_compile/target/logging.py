@@ -98,7 +98,7 @@ def _attach(lowered: Lowered, pod_set: PodSet, key: str, config_map: str,
         "image": target.fluent_bit.image,
         "args": ["--config", f"/fluent-bit/etc/{CONFIG_FILE}"],
         "resources": {"requests": dict(amounts), "limits": dict(amounts)},
-        "securityContext": dict(pods.CONTAINER_SECURITY),
+        "securityContext": pods.container_security(),
         "volumeMounts": [
             {"name": LOG_VOLUME, "mountPath": folder, "readOnly": True},
             {"name": CONFIG_VOLUME, "mountPath": f"/fluent-bit/etc/{CONFIG_FILE}",
