@@ -9,7 +9,6 @@ forked workers with `jobs` > 1. Every stage is a plain function; problems go to 
 from __future__ import annotations
 
 import gc
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
@@ -22,12 +21,13 @@ from codeflare_compile.lower import LOWERINGS, unsupported
 from codeflare_compile.lower.names import content_hash
 from codeflare_compile.lower.workflow import lower_workflow
 from codeflare_compile.parallel import ordered_map
-from codeflare_compile.passes.code import CREDENTIALS_IN_URL, code
+from codeflare_compile.passes.code import code
 from codeflare_compile.passes.datasets import datasets
 from codeflare_compile.passes.priority import priority
 from codeflare_compile.passes.resolve import resolve
 from codeflare_compile.passes.sizing import sizing
 from codeflare_compile.passes.tasks import tasks
+from codeflare_compile.redact import scrub
 from codeflare_compile.source import Sources, Stdin, load
 from codeflare_compile.target import code as code_target
 from codeflare_compile.target import datasets as datasets_target
@@ -280,8 +280,16 @@ def _redact(sources: Sources, diags: Diagnostics) -> None:
             key_end = line.find(":", d.span.col - 1)
             if key_end >= 0:
                 lines[d.span.line - 1] = line[:key_end + 1] + " <redacted>"
-        elif d.code is Code.BAD_REPO and d.message == CREDENTIALS_IN_URL:
-            lines[d.span.line - 1] = re.sub(r"//[^/\s@]*@", "//<redacted>@", line)
+    for d in diags.items:  # every line an excerpt shows, every message: no credential
+        for span in (d.span, *(n.span for n in d.notes)):
+            lines = sources.lines.get(span.file) if span else None
+            if span is not None and lines is not None and 1 <= span.line <= len(lines):
+                lines[span.line - 1] = scrub(lines[span.line - 1])
+    diags.items[:] = [d._replace(message=scrub(d.message),
+                                 help=scrub(d.help) if d.help else d.help,
+                                 notes=tuple(n._replace(message=scrub(n.message))
+                                             for n in d.notes))
+                      for d in diags.items]
 
 
 def _identity(obj: dict[str, Any]) -> tuple[str, ...]:

@@ -151,9 +151,10 @@ def test_credentials_in_a_repository_url_are_refused_and_never_printed(tmp_path:
     assert "s3cr3t" not in out.stderr and out.stdout == ""
     assert out.stderr.split("\n\n")[0] == (
         "app.yaml:8:9: error[CF407]: the repository URL holds credentials "
-        "(user:password@host), which would be written into the output\n"
-        " 8 |   repo: https://<redacted>@github.com/org/repo\n"
-        "   |         " + "^" * len("https://<redacted>@github.com/org/repo") + "\n"
+        "(user:password@host, or a token in the query), which would be written into the "
+        "output\n"
+        " 8 |   repo: <redacted>\n"
+        "   |         " + "^" * len("<redacted>") + "\n"
         "  help: remove them from the URL; put them in a Secret (keys username and password) "
         "and name it in repoSecret")
 

@@ -163,6 +163,10 @@ def _image(value: str) -> str:
         raise PydanticCustomError(
             "invalid_image", "not an image reference: empty, or with spaces or control "
             "characters", {})
+    if "://" in value:  # `https://user:token@registry/…`: credentials belong in a pull Secret
+        raise PydanticCustomError(
+            "invalid_image", "an image reference has no scheme (https://); registry "
+            "credentials go in a pull Secret (imagePullSecrets)", {})
     return value
 
 

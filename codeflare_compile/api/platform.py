@@ -26,6 +26,9 @@ from codeflare_compile.choices import (
     TorchBackend,
 )
 
+GIT_IMAGE = ("alpine/git:2.47.2@sha256:"
+             "062a01ad7a0eb17cff382bc5e26086b4d710e56dfdfdf001109a49b6d9bd378c")
+
 
 class PriorityClasses(Model):
     low: Name | None = None
@@ -48,7 +51,9 @@ class PlatformSpec(Model):
     datasets: DatasetsBackend = "datashim"
     datashim_group: DatashimGroup = "datashim.io"
     torch_backend: TorchBackend = "job"
-    git_image: ImageReference = "alpine/git:2.47.2"
+    #: The clone receives the repository's credentials: pinned by digest (the multi-arch
+    #: index of the 2.47.2 tag), so a re-pushed tag cannot swap the program that sees them.
+    git_image: ImageReference = GIT_IMAGE
     workflow_service_account: Name | None = None
     logging: Logging = "none"
     pod_security: PodSecurity = "baseline"

@@ -14,12 +14,13 @@ from dataclasses import replace
 from codeflare_compile.api import Application
 from codeflare_compile.diagnostics import Code, Diagnostics
 from codeflare_compile.ir import CodeSource, Program, Resource, RunPlan
+from codeflare_compile.redact import has_credentials
 
 WORKSPACE = "/workspace"
 CLONE_DIR = f"{WORKSPACE}/src"
 #: The message of a `repo` with credentials in it (the pipeline hides them in the excerpt).
-CREDENTIALS_IN_URL = ("the repository URL holds credentials (user:password@host), which would "
-                      "be written into the output")
+CREDENTIALS_IN_URL = ("the repository URL holds credentials (user:password@host, or a token "
+                      "in the query), which would be written into the output")
 _REPO = re.compile(
     r"^(?P<base>https://[^/\s@]+/[^/\s]+/[^/\s]+?)(\.git)?"
     r"(/tree/(?P<branch>[^/\s]+)(/(?P<subdir>\S*?))?)?/?$")
@@ -44,8 +45,7 @@ def source_of(app: Resource[Application], diags: Diagnostics) -> CodeSource | No
     clone_url = branch = subdir = None
     workdir = WORKSPACE
     if spec.repo is not None:
-        authority = spec.repo.partition("://")[2].partition("/")[0]
-        if "@" in authority:  # never quoted back: the URL holds a password or a token
+        if has_credentials(spec.repo):  # never quoted back: the URL holds a password or token
             diags.error(Code.BAD_REPO, CREDENTIALS_IN_URL, app.span("spec", "repo"),
                         help="remove them from the URL; put them in a Secret (keys username "
                              "and password) and name it in repoSecret")
