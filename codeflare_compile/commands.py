@@ -299,11 +299,12 @@ def check_jobs(jobs: int) -> None:
 
 def yaml_chunks(result: Compilation) -> list[str]:
     """The YAML stream of a compilation kept as text, in pieces: shared objects, then each
-    Run's."""
-    from codeflare_compile.emit.yaml import dump_yaml_stream
+    Run's, after a `# Source:` comment naming its input file (never inside the objects: a moved
+    file must not change what is applied)."""
+    from codeflare_compile.emit.yaml import dump_yaml_stream, source_comment
 
     shared = [dump_yaml_stream(result.shared)] if result.shared else []
-    return shared + [run.text for run in result.runs]
+    return shared + [source_comment(run.plan.run.doc.file) + run.text for run in result.runs]
 
 
 def check_output_flags(output: Path | None, out_dir: Path | None, format: str, *, check: bool,
@@ -331,7 +332,8 @@ def write_out_dir(result: Compilation, out_dir: Path, *, check: bool, diff: bool
     """Bring DIR up to date (or, with --check, say how it differs); see emit/outdir.py."""
     from codeflare_compile.emit.outdir import OutDirError, RunFile, locked
 
-    runs = [RunFile(run.plan.namespace, run.plan.name, run.text) for run in result.runs]
+    runs = [RunFile(run.plan.namespace, run.plan.name, run.text, run.plan.run.doc.file)
+            for run in result.runs]
     shown = str(out_dir)
     if check:
         _sync_out_dir(out_dir, runs, result, check=True, diff=diff, fail_on_change=False)

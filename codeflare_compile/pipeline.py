@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from codeflare_compile.build import build
 from codeflare_compile.diagnostics import Code, Diagnostic, Diagnostics
-from codeflare_compile.emit.yaml import dump_yaml_stream
+from codeflare_compile.emit.yaml import dump_embedded, dump_yaml_stream
 from codeflare_compile.emitted import Identity, check_collisions, check_sizes, identities
 from codeflare_compile.ir import Lowered, Overrides, Program, RunPlan, Target
 from codeflare_compile.lower import LOWERINGS, unsupported
@@ -36,6 +36,7 @@ from codeflare_compile.target.gang import gang
 from codeflare_compile.target.logging import logging
 from codeflare_compile.target.queueing import queueing
 from codeflare_compile.target.security import security
+from codeflare_compile.target.waves import waves
 
 if TYPE_CHECKING:
     from codeflare_compile.validate import CrdSet, ValidationFailure
@@ -202,7 +203,7 @@ def _lower_group(group: _Group, target: Target, finish: Finish, version: str | N
     Lowered twice: first without a content hash, to hash what the Run's objects hold, then with
     it, for the names of the objects that cannot be updated in place (lower/names.py)."""
     diags = Diagnostics()
-    lowered = _lower_plans(group, target, diags)
+    lowered = _lower_plans(group, target, diags, hashing=True)
     if lowered is None:
         return _Lowered(None, "", [], [], diags.items, None)
     digest = content_hash(lowered.objects)
@@ -219,16 +220,25 @@ def _lower_group(group: _Group, target: Target, finish: Finish, version: str | N
                     diags.items, error, identities(objects))
 
 
-def _lower_plans(group: _Group, target: Target, diags: Diagnostics) -> Lowered | None:
-    """The group's Run lowered (a workflow after its steps), or None when it cannot be."""
+def _lower_plans(group: _Group, target: Target, diags: Diagnostics, hashing: bool = False
+                 ) -> Lowered | None:
+    """The group's Run lowered (a workflow after its steps), or None when it cannot be; when
+    `hashing`, a workflow's steps are embedded as objects rather than as YAML text."""
     lowered_steps = [(step, out) for step in group.steps
                      if (out := lower_run(step, target, diags)) is not None]
     top = group.top
+    lowered = None
     if top is not None and top.archetype == "workflow":
         if len(lowered_steps) == len(top.app.model.spec.steps or []):  # else: a step failed
-            return lower_workflow(top, target, lowered_steps)
-        return None
-    return lower_run(top, target, diags) if top is not None else None
+            lowered = lower_workflow(top, target, lowered_steps,
+                                     embed=_as_is if hashing else dump_embedded)
+    elif top is not None:
+        lowered = lower_run(top, target, diags)
+    return waves(lowered) if lowered is not None else None
+
+
+def _as_is(obj: dict[str, Any]) -> dict[str, Any]:
+    return obj
 
 
 def _kube_version(result: Compilation, overrides: Overrides) -> str | None:

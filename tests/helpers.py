@@ -33,3 +33,10 @@ def run_cli(*args: str, cwd: Path | None = None) -> Outcome:
     finally:
         os.chdir(old)
     return Outcome(result.exit_code, result.stdout, result.stderr)
+
+
+def without_sources(text: str) -> str:
+    """Rendered YAML without its `# Source:` comments, which name the input paths as given:
+    for comparing the output of the same inputs read through different paths."""
+    return "".join(line for line in text.splitlines(keepends=True)
+                   if not line.startswith("# Source: "))

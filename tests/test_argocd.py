@@ -110,8 +110,9 @@ def test_init_and_generate_as_the_sidecar_runs_them(plugin: dict[str, Any], repo
     assert generate.stderr == ""
     # exactly what the command line gives for the choices the plugin made: the destination
     # namespace, Kueue (the cluster serves no AppWrapper), the included size policy
-    expected = run_cli("compile", str(app), "-I", str(repo / "platform"), "--namespace",
-                       "research", "--queueing", "kueue", "--kube-version", "1.31")
+    # (from the same folder, so that the `# Source:` comments name the same paths)
+    expected = run_cli("compile", ".", "-I", "../../platform", "--namespace", "research",
+                       "--queueing", "kueue", "--kube-version", "1.31", cwd=app)
     assert expected.exit_code == 0, expected.stderr
     assert generate.stdout == expected.stdout
     objects = list(yaml.safe_load_all(generate.stdout))

@@ -149,3 +149,18 @@ def test_changed_field_renames_exactly_what_changed(case: Path, tmp_path: Path) 
             if d and d.get("kind") == "Run"]
     if runs and "tasks" in runs[0]["spec"]:
         _check(before, _render(_copy(case, tmp_path / "tasks", _change_first_task), args))
+
+
+def test_a_rerun_annotation_gives_new_names(tmp_path: Path) -> None:
+    """The documented way to run an unchanged Run again: a new annotation value on the Run."""
+    case = REPO / "archetypes" / "torch" / "example" / "input"
+
+    def rerun(run: dict[str, Any]) -> None:
+        run["metadata"].setdefault("annotations", {})["codeflare.dev/rerun"] = "2"
+
+    before = _render(case, [])
+    after = _render(_copy(case, tmp_path, rerun), [])
+    _check(before, after)
+    workloads = [(a, b) for a, b in zip(before, after, strict=True) if a["kind"] in WORKLOADS]
+    assert workloads and all(a["metadata"]["name"] != b["metadata"]["name"]
+                             for a, b in workloads)

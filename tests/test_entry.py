@@ -69,4 +69,4 @@ def test_the_plain_path_behaves_as_typer(tmp_path: Path, case: str, command: str
     assert plain == parsed
     assert plain[0] == {"valid": 0, "invalid": 1, "missing": 2}[case]
     if command == "compile" and case == "valid":
-        assert plain[1].startswith("---\n") and run(inputs) == plain
+        assert plain[1].startswith("# Source: ") and run(inputs) == plain

@@ -22,7 +22,7 @@ import yaml
 
 from codeflare_compile import source
 from codeflare_compile.api.common import RESERVED_MOUNT_PATHS
-from tests.helpers import Outcome, run_cli
+from tests.helpers import Outcome, run_cli, without_sources
 
 APP = """\
 apiVersion: codeflare.dev/v1alpha1
@@ -379,7 +379,7 @@ def test_symlink_loops_in_input_folders_are_not_followed(tmp_path: Path) -> None
     out = run_cli("compile", "looped", cwd=tmp_path)
     assert time.perf_counter() - started < 10
     assert out.exit_code == 0, out.stderr
-    assert out.stdout == expected.stdout != ""
+    assert without_sources(out.stdout) == without_sources(expected.stdout) != ""
 
 
 @pytest.mark.parametrize("target", ["loop.yaml", "nowhere.yaml"], ids=["self-loop", "dangling"])

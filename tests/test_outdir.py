@@ -360,7 +360,7 @@ def test_output_written_to_a_file_is_never_read_back(tmp_path: Path) -> None:
     compile_ = [sys.executable, "-m", "codeflare_compile"]
     first = run_cli("compile", ".", "-o", "out.yaml", cwd=tmp_path)
     assert (first.exit_code, first.stderr) == (0, "")
-    streamed = run_cli("compile", str(EXAMPLE)).stdout
+    streamed = run_cli("compile", ".", cwd=tmp_path).stdout
     assert (tmp_path / "out.yaml").read_text() == f"{MARKER}\n{streamed}"
     note = ("codeflare-compile: note: skipped 1 file codeflare-compile wrote (the first line is "
             "its marker): ./out.yaml\n")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO
+from tests.helpers import REPO, without_sources
 from tests.test_cli_errors import main, one_line
 
 SHELL = REPO / "tests" / "golden" / "shell-plain" / "input"
@@ -20,10 +20,12 @@ def stream() -> bytes:
 
 def test_stdin_compiles_as_the_files_do(monkeypatch: pytest.MonkeyPatch,
                                         capsys: pytest.CaptureFixture[str]) -> None:
-    files = main(monkeypatch, capsys, str(SHELL))
+    code, out, err = main(monkeypatch, capsys, str(SHELL))
     for args in (("-",), ("compile", "-"), ("compile", "-", "--format", "yaml")):
-        assert main(monkeypatch, capsys, *args, stdin=stream()) == files
-    assert files[0] == 0 and files[1].startswith("---\n")
+        read = main(monkeypatch, capsys, *args, stdin=stream())
+        assert (read[0], without_sources(read[1]), read[2]) == (code, without_sources(out), err)
+        assert read[1].startswith("# Source: <stdin>\n---\n")
+    assert code == 0 and out.startswith("# Source: ")
     checked = main(monkeypatch, capsys, "check", "-", stdin=stream())
     assert checked == (0, "", "")
     code, out, _ = main(monkeypatch, capsys, "explain", "-", "--format", "json",
@@ -38,7 +40,7 @@ def test_stdin_with_other_paths(monkeypatch: pytest.MonkeyPatch,
     (tmp_path / "app.yaml").write_bytes(app + b"\n")
     code, out, err = main(monkeypatch, capsys, str(tmp_path), "-", stdin=run)
     assert (code, err) == (0, "")
-    assert out == main(monkeypatch, capsys, str(SHELL))[1]
+    assert without_sources(out) == without_sources(main(monkeypatch, capsys, str(SHELL))[1])
 
 
 def test_diagnostics_name_stdin(monkeypatch: pytest.MonkeyPatch,

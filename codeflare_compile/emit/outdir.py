@@ -42,23 +42,27 @@ class OutDirError(Exception):
 
 @dataclass(frozen=True)
 class RunFile:
-    """What one Run contributes: its namespace, its name and its objects as YAML text."""
+    """What one Run contributes: its namespace, its name, its objects as YAML text, and the
+    input file it was read from (for the file's `# Source:` header)."""
 
     namespace: str
     name: str
     text: str
+    source: str
 
 
 def layout(runs: Iterable[RunFile], shared: Iterable[dict[str, Any]]) -> dict[str, str]:
-    """Relative path → file text, sorted by path; every text starts with the marker line."""
-    from codeflare_compile.emit.yaml import dump_yaml_stream
+    """Relative path → file text, sorted by path; every text starts with the marker line, and a
+    Run's then with the `# Source:` line naming its input file."""
+    from codeflare_compile.emit.yaml import dump_yaml_stream, source_comment
 
     groups: dict[str, list[dict[str, Any]]] = {}
     for obj in shared:
         namespace = obj.get("metadata", {}).get("namespace")
         groups.setdefault(f"{namespace}/{SHARED}" if namespace else CLUSTER, []).append(obj)
     files = {rel: dump_yaml_stream(objs) for rel, objs in groups.items()}
-    files.update((f"{run.namespace}/{run.name}.yaml", run.text) for run in runs)
+    files.update((f"{run.namespace}/{run.name}.yaml", source_comment(run.source) + run.text)
+                 for run in runs)
     return {rel: f"{MARKER}\n{text}" for rel, text in sorted(files.items())}
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
 from typing import Any
@@ -172,6 +173,16 @@ def embedded_object(text: str) -> dict[str, Any] | None:
     """The object `dump_embedded` made `text` from in this process (shared: read-only), or None
     when unknown."""
     return _embedded.get(text)
+
+
+def source_comment(path: str) -> str:
+    """`# Source: <path>` and a newline, as Helm marks where each document came from: the input
+    file a Run was read from, as given, normalized (`./jobs/../jobs/a.yaml` → `jobs/a.yaml`, so
+    that `codeflare-compile .` and `codeflare-compile jobs` write the same line). A path that
+    does not print on one line (a newline, or NEL, LS and PS, which YAML 1.1 readers take as line
+    breaks) is written JSON-quoted."""
+    path = os.path.normpath(path)
+    return f"# Source: {path if path.isprintable() else json.dumps(path)}\n"
 
 
 def dump_json_list(objects: Sequence[Any]) -> str:

@@ -15,9 +15,15 @@ GPU_RESOURCE = "nvidia.com/gpu"
 SHM_MOUNT = {"name": "dshm", "mountPath": "/dev/shm"}
 
 
+#: On a workflow step's objects and pods: the workflow Run's name (`codeflare.dev/run` is the
+#: step's own, `<run>-<step>`), so `kubectl get pods -l codeflare.dev/workflow=<run>` finds
+#: every step's pods.
+WORKFLOW_LABEL = "codeflare.dev/workflow"
+
+
 def standard_labels(plan: RunPlan, component: str) -> dict[str, str]:
     """The labels of SPEC §3 over the user's own labels; carried by every object and pod."""
-    return {
+    labels = {
         **plan.labels,
         "app.kubernetes.io/name": plan.app.name,
         "app.kubernetes.io/instance": plan.name,
@@ -28,6 +34,9 @@ def standard_labels(plan: RunPlan, component: str) -> dict[str, str]:
         "codeflare.dev/archetype": plan.archetype,
         "codeflare.dev/size": plan.size,
     }
+    if plan.step is not None:
+        labels[WORKFLOW_LABEL] = plan.step.workflow
+    return labels
 
 
 def deadline_seconds(plan: RunPlan) -> int | None:

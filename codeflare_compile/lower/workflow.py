@@ -19,6 +19,7 @@ workflowpod.go, newExecContainer), which meets Pod Security `restricted`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from codeflare_compile.emit.yaml import dump_embedded
@@ -82,8 +83,11 @@ JOB_SUCCESS = "status.completionTime"
 JOB_FAILURE = failed_condition(len(JOB_CONDITION_TYPES))
 
 
-def lower_workflow(plan: RunPlan, target: Target,
-                   steps: list[tuple[RunPlan, Lowered]]) -> Lowered:
+def lower_workflow(plan: RunPlan, target: Target, steps: list[tuple[RunPlan, Lowered]],
+                   embed: Callable[[dict[str, Any]], Any] = dump_embedded) -> Lowered:
+    """The Workflow; `embed` turns a step's object into its resource template's `manifest`
+    (YAML text; while the Run's content hash is taken, the object itself is as good and cheaper:
+    pipeline._lower_group)."""
     name = unit_name(plan, plan.name)
     templates: list[dict[str, Any]] = []
     tasks: dict[str, list[dict[str, Any]]] = {}  # step → its tasks, the main one last
@@ -100,9 +104,9 @@ def lower_workflow(plan: RunPlan, target: Target,
             if obj is main:
                 continue
             aux = f"{step.name}--{obj['kind'].lower()}-{len(step_tasks)}"
-            templates.append(_resource_template(aux, obj, conditions=None))
+            templates.append(_resource_template(aux, embed(obj), conditions=None))
             step_tasks.append(_task(aux, list(step.depends_on)))
-        templates.append(_resource_template(step.name, main, _conditions(main)))
+        templates.append(_resource_template(step.name, embed(main), _conditions(main)))
         step_tasks.append(_task(step.name, [*(t["name"] for t in step_tasks),
                                             *step.depends_on]))
         tasks[step.name] = step_tasks
@@ -144,10 +148,10 @@ def _conditions(obj: dict[str, Any]) -> tuple[str, str]:
     return CONDITIONS[key]
 
 
-def _resource_template(name: str, obj: dict[str, Any],
+def _resource_template(name: str, manifest: Any,
                        conditions: tuple[str, str] | None) -> dict[str, Any]:
     resource: dict[str, Any] = {"action": "create", "setOwnerReference": True,
-                                "manifest": dump_embedded(obj)}
+                                "manifest": manifest}
     if conditions is not None:
         resource["successCondition"], resource["failureCondition"] = conditions
     return {"name": name, "resource": resource}
