@@ -51,6 +51,9 @@ RESERVED_PREFIXES: dict[str, tuple[str, str]] = {
 #: them before compiling a ResourceList).
 TOOL_ANNOTATION_PREFIXES = ("config.kubernetes.io/", "internal.config.kubernetes.io/",
                             "config.k8s.io/", "kustomize.config.k8s.io/")
+#: Keys under a reserved prefix that the user sets on purpose: `codeflare.dev/rerun` asks for
+#: new object names (lower/names.py, RERUN_ANNOTATION).
+USER_KEYS = frozenset({"codeflare.dev/rerun"})
 #: Datashim's pod labels (`dataset.0.id`, `dataset.0.useas`) mount datasets.
 DATASHIM_PREFIX = "dataset."
 DATASHIM_INSTEAD = "name the dataset in `inputs`"
@@ -66,7 +69,8 @@ def reserved(key: str) -> tuple[str, str] | None:
         return None
     if key in COMPILER_APP_LABELS:
         return "is a label codeflare-compile sets itself", "the compiler sets it from the Run"
-    if domain == "app.kubernetes.io" or key.startswith(TOOL_ANNOTATION_PREFIXES):
+    if (domain == "app.kubernetes.io" or key in USER_KEYS
+            or key.startswith(TOOL_ANNOTATION_PREFIXES)):
         return None
     for prefix, (owner, instead) in RESERVED_PREFIXES.items():
         if domain == prefix or domain.endswith("." + prefix):
