@@ -14,6 +14,13 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from codeflare_compile.build import build
+from codeflare_compile.crosscut.dataset_mounts import dataset_mounts
+from codeflare_compile.crosscut.gang import gang
+from codeflare_compile.crosscut.log_sidecar import log_sidecar
+from codeflare_compile.crosscut.queueing import queueing
+from codeflare_compile.crosscut.security import security
+from codeflare_compile.crosscut.waves import waves
+from codeflare_compile.crosscut.workspace import workspace
 from codeflare_compile.diagnostics import Code, Diagnostic, Diagnostics
 from codeflare_compile.emit.yaml import dump_embedded, dump_yaml_stream
 from codeflare_compile.emitted import Identity, check_collisions, check_sizes, identities
@@ -30,13 +37,6 @@ from codeflare_compile.passes.sizing import sizing
 from codeflare_compile.passes.tasks import tasks
 from codeflare_compile.redact import scrub
 from codeflare_compile.source import Sources, Stdin, load
-from codeflare_compile.target import code as code_target
-from codeflare_compile.target import datasets as datasets_target
-from codeflare_compile.target.gang import gang
-from codeflare_compile.target.logging import logging
-from codeflare_compile.target.queueing import queueing
-from codeflare_compile.target.security import security
-from codeflare_compile.target.waves import waves
 
 if TYPE_CHECKING:
     from codeflare_compile.validate import CrdSet, ValidationFailure
@@ -310,9 +310,9 @@ def lower_run(plan: RunPlan, target: Target, diags: Diagnostics) -> Lowered | No
     lowered = lower(plan, target, diags)
     if lowered is None:
         return None
-    lowered = code_target.code(lowered, target)
-    lowered = datasets_target.datasets(lowered, target, diags)
-    lowered = logging(lowered, target, diags)
+    lowered = workspace(lowered, target)
+    lowered = dataset_mounts(lowered, target, diags)
+    lowered = log_sidecar(lowered, target, diags)
     lowered = security(lowered, target, diags)
     lowered = gang(lowered, target)
     return queueing(lowered, target, diags)

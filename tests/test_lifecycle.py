@@ -29,11 +29,11 @@ from typing import Any
 import pytest
 import yaml
 
+from codeflare_compile.crosscut.queueing import MCAD_LABEL, QUEUE_LABEL
 from codeflare_compile.diagnostics import Diagnostics
 from codeflare_compile.ir import Overrides
 from codeflare_compile.lower.workflow import CONDITIONS
 from codeflare_compile.pipeline import POLICY_PASSES, lower_run
-from codeflare_compile.target.queueing import MCAD_LABEL, QUEUE_LABEL
 from tests import argo_conditions
 from tests.build_inputs import app, plans, run
 

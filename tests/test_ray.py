@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from codeflare_compile.crosscut.gang import gang
+from codeflare_compile.crosscut.queueing import pod_set_path, queueing
 from codeflare_compile.diagnostics import Diagnostics
 from codeflare_compile.ir import Overrides
 from codeflare_compile.lower.ray import lower_ray
 from codeflare_compile.passes.priority import priority
 from codeflare_compile.passes.sizing import sizing
-from codeflare_compile.target.gang import gang
-from codeflare_compile.target.queueing import pod_set_path, queueing
 from tests.build_inputs import app, plans, program, run, sizes
 
 ENV = ("  requirements: [numpy==2.1.0]\n  env:\n    PLAIN: 'yes'\n"

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from codeflare_compile.crosscut.gang import gang
+from codeflare_compile.crosscut.queueing import queueing
 from codeflare_compile.diagnostics import Diagnostics
 from codeflare_compile.ir import Lowered, Overrides
 from codeflare_compile.kubeversion import parse
 from codeflare_compile.lower.shell import lower_shell
 from codeflare_compile.passes.sizing import sizing
-from codeflare_compile.target.gang import gang
-from codeflare_compile.target.queueing import queueing
 from tests.build_inputs import app, plans, run
 
 INDEX_ENV = {"name": "CODEFLARE_INDEX", "valueFrom": {"fieldRef": {

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from codeflare_compile.target.waves import DEPENDENCIES, WAVE
+from codeflare_compile.crosscut.waves import DEPENDENCIES, WAVE
 from tests.helpers import REPO
 
 CASES = sorted(p.parent for p in [*REPO.glob("tests/golden/*/input"),

@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
+from codeflare_compile.crosscut.gang import gang
+from codeflare_compile.crosscut.queueing import queueing
 from codeflare_compile.diagnostics import Diagnostics
 from codeflare_compile.ir import Lowered, Overrides
 from codeflare_compile.lower.torch import launch_target, lower_torch
 from codeflare_compile.passes.priority import priority
 from codeflare_compile.passes.sizing import sizing
-from codeflare_compile.target.gang import gang
-from codeflare_compile.target.queueing import queueing
 from codeflare_compile.validate.rules import infer_podsets
 from tests.build_inputs import app, plans, run
 

@@ -14,6 +14,8 @@ import pytest
 import yaml
 
 from codeflare_compile.choices import Queueing
+from codeflare_compile.crosscut.gang import gang
+from codeflare_compile.crosscut.queueing import queueing
 from codeflare_compile.diagnostics import Code, Diagnostics
 from codeflare_compile.ir import Lowered, Overrides
 from codeflare_compile.lower.workqueue import lower_workqueue
@@ -28,8 +30,6 @@ from codeflare_compile.passes.tasks import (
     sweep_values,
     task_key,
 )
-from codeflare_compile.target.gang import gang
-from codeflare_compile.target.queueing import queueing
 from tests.build_inputs import app, plans, run
 from tests.test_diagnostics import blocks, compile_files
 

@@ -37,7 +37,7 @@ CONTENT_HASH_LENGTH = 10
 #: Queueings that wrap a Run's objects into one object (which the controller then creates).
 WRAPPING = frozenset({"appwrapper", "mcad"})
 #: Archetypes whose workload an AppWrapper would never see succeed: under `appwrapper` their
-#: workload is queued by Kueue directly (target/queueing.py, docs/targets.md §1.1).
+#: workload is queued by Kueue directly (crosscut/queueing.py, docs/targets.md §1.1).
 KUEUE_DIRECT = frozenset({"ray"})
 
 

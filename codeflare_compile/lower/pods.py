@@ -144,7 +144,7 @@ def container(plan: RunPlan, name: str, *, command: list[str] | None = None,
 
 
 def container_security() -> dict[str, Any]:
-    """Every container's own settings at every Pod Security level (target/security.py adds
+    """Every container's own settings at every Pod Security level (crosscut/security.py adds
     what the level and the Application ask for); a new mapping each time, so that no two
     containers share one (the YAML writer would make an alias of it)."""
     return {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}
@@ -158,7 +158,7 @@ def pod_spec(plan: RunPlan, containers: list[dict[str, Any]], **fields: Any) -> 
     if plan.image_pull_secrets:
         spec["imagePullSecrets"] = [{"name": s} for s in plan.image_pull_secrets]
     security = plan.app.model.spec.security_context
-    # the Application's fields; target/security.py adds the Pod Security level's
+    # the Application's fields; crosscut/security.py adds the Pod Security level's
     spec["securityContext"] = security.pod_fields() if security is not None else {}
     spec["containers"] = containers
     return spec

@@ -57,7 +57,7 @@ PYTORCHJOB_CONDITION_TYPES = ("Created", "Running", "Restarting", "Succeeded", "
 CONDITIONS: dict[str, tuple[str, str]] = {
     "workload.codeflare.dev/v1beta2/AppWrapper": ("status.phase == Succeeded",
                                                   "status.phase == Failed"),
-    # MCAD completes an AppWrapper when its workload succeeded or failed (target/queueing.py,
+    # MCAD completes an AppWrapper when its workload succeeded or failed (crosscut/queueing.py,
     # MCAD_COMPLETION) and counts the pods that failed in `status.failed` (written only when
     # not 0); a wrapped pod fails only when the Run does (docs/targets.md).
     "mcad.ibm.com/v1beta1/AppWrapper": ("status.state == Completed,!status.failed",

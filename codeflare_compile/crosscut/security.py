@@ -19,10 +19,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from codeflare_compile.crosscut.log_sidecar import SIDECAR
+from codeflare_compile.crosscut.workspace import CLONE
 from codeflare_compile.diagnostics import Code, Diagnostics
 from codeflare_compile.ir import Lowered, RunPlan, Target
-from codeflare_compile.target.code import CLONE
-from codeflare_compile.target.logging import SIDECAR
 
 #: The user id of the compiler's own containers under `restricted` when the Application sets
 #: none: the conventional "nonroot" id of distroless images, owning nothing on the node.

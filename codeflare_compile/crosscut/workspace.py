@@ -30,7 +30,7 @@ CLONE_UMASK = "umask 0000"
 CREDENTIAL_HELPER = '!f() { echo "username=${GIT_USERNAME}"; echo "password=${GIT_PASSWORD}"; }; f'
 
 
-def code(lowered: Lowered, target: Target) -> Lowered:
+def workspace(lowered: Lowered, target: Target) -> Lowered:
     source = lowered.plan.code
     if source is None:
         return lowered

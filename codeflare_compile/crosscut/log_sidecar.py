@@ -45,7 +45,7 @@ def config(pattern: str) -> str:
     ])
 
 
-def logging(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowered:
+def log_sidecar(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowered:
     if target.logging != "fluentbit":
         return lowered
     pod_sets = [p for p in lowered.pod_sets if p.logs is not None]

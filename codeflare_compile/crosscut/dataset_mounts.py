@@ -17,7 +17,7 @@ from codeflare_compile.lower import pods
 from codeflare_compile.passes.datasets import MOUNT_ROOT, env_prefix
 
 
-def datasets(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowered:
+def dataset_mounts(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowered:
     indexes: dict[str, int] = {}  # Datashim: DataSet name → its label index
     for i, item in enumerate(lowered.plan.inputs):
         spec = item.dataset.model.spec

@@ -1,1 +1,0 @@
-"""Cross-cutting lowering over every archetype's output: gang scheduling, then queueing."""
