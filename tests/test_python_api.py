@@ -101,7 +101,7 @@ def test_a_bad_setting_value_is_a_value_error(settings: dict[str, object], messa
 
 
 def test_a_kubernetes_version_without_schemas_is_a_value_error() -> None:
-    with pytest.raises(ValueError, match="1.10"):
+    with pytest.raises(ValueError, match=r"1\.10"):
         cc.compile([EXAMPLE], kube_version="1.10")
 
 
