@@ -206,6 +206,8 @@ class RunPlan:
     #: The Run's `priority`, and the PriorityClass it maps to (passes/priority.py).
     priority_level: Priority | None = None
     priority_class: str | None = None
+    #: The ports the Application asks to expose (not lowered by this version).
+    expose: tuple[int, ...] = ()
     size: str = ""
     pod: PodSize = _UNSIZED
     decision: SizeDecision | None = None

@@ -52,6 +52,7 @@ def plan_for(run: Resource[Run], app: Resource[Application], program: Program,
         deadline_seconds=seconds(spec.timeout) if spec.timeout else None,
         queue=spec.queue,
         priority_level=spec.priority,
+        expose=tuple(app_spec.expose),
         size_request=size or spec.size,
         workers_request=None if step else spec.workers,
     )
