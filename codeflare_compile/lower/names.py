@@ -28,24 +28,14 @@ import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from codeflare_compile.backends import wraps
+
 if TYPE_CHECKING:
     from codeflare_compile.ir import RunPlan, Target
 
 HASH_LENGTH = 5
 #: Hex digits of a content hash (40 bits; kustomize's generated names carry 10 characters too).
 CONTENT_HASH_LENGTH = 10
-#: Queueings that wrap a Run's objects into one object (which the controller then creates).
-WRAPPING = frozenset({"appwrapper", "mcad"})
-#: Archetypes whose workload an AppWrapper would never see succeed: under `appwrapper` their
-#: workload is queued by Kueue directly (crosscut/queueing.py, docs/targets.md §1.1).
-KUEUE_DIRECT = frozenset({"ray"})
-
-
-def wraps(queueing: str, archetype: str) -> bool:
-    """Whether the Run's objects end up inside one wrapping object."""
-    return queueing in WRAPPING and not (queueing == "appwrapper" and archetype in KUEUE_DIRECT)
-
-
 def fit_name(base: str, limit: int = 63, letter_first: bool = False) -> str:
     """`base` if it fits, else truncated with a short stable hash of the full name.
 
