@@ -34,9 +34,6 @@ LIST_PARAMETERS = {
     "include": "files or folders supplying Applications, DataSets, Images, size policies "
                "(RunSizeConfiguration) and the Platform; their Runs are not compiled",
 }
-#: What each queueing needs the cluster to serve, in the order detection prefers them (each
-#: target's `detect_rank`, backends/queueing/).
-QUEUEING_APIS: tuple[tuple[Queueing, str], ...] = detection_order()
 
 
 @dataclass
@@ -98,8 +95,9 @@ def parameters(environ: Mapping[str, str]) -> dict[str, Any]:
 
 
 def detect_queueing(api_versions: list[str]) -> Queueing:
-    """The queueing the cluster can run: AppWrapper, else Kueue, else MCAD, else none."""
-    for queueing, api in QUEUEING_APIS:
+    """The queueing the cluster can run: AppWrapper, else Kueue, else MCAD, else none (each
+    target's `api` and `detect_rank`, backends/queueing/)."""
+    for queueing, api in detection_order():
         if _serves(api_versions, api):
             return queueing
     return "none"

@@ -33,7 +33,10 @@ def queueing(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowered:
     if queued is None:
         return lowered
     queue = lowered.plan.run.model.spec.queue
-    if queue and not backend.through_kueue:
+    if backend.through_kueue:  # on the object Kueue admits: the wrapper, else the workload
+        admitted = queued.objects[0] if backend.wraps(lowered.plan.archetype) else queued.workload
+        _kueue_labels(admitted, lowered, target)
+    elif queue:
         diags.warning(Code.IGNORED_SETTING,
                       f"queue '{queue}' has no effect with queueing '{backend.name}'",
                       lowered.plan.run.span("spec", "queue"),
@@ -72,12 +75,8 @@ def _kueue_labels(queued: dict[str, Any], lowered: Lowered, target: Target) -> N
             target.workload_priority_classes[level]
 
 
-def _kueue(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowered:
-    _kueue_labels(lowered.workload, lowered, target)
-    return lowered
-
-
-def _none(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowered:
+def _unchanged(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowered:
+    """The objects as they are (what Kueue admits is labelled by `queueing`)."""
     return lowered
 
 
@@ -100,14 +99,12 @@ def _appwrapper(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowered
     if annotations:
         meta.setdefault("annotations", {}).update(
             {f"{FAULT_TOLERANCE}/{k}": v for k, v in sorted(annotations.items())})
-    queued = {
+    lowered.objects = [{
         "apiVersion": appwrapper.WRAPPER.api_version,
         "kind": appwrapper.WRAPPER.kind,
         "metadata": meta,
         "spec": {"components": components},
-    }
-    _kueue_labels(queued, lowered, target)
-    lowered.objects = [queued]
+    }]
     return lowered
 
 
@@ -157,8 +154,8 @@ def _custom_resources(lowered: Lowered, pod_set: PodSet) -> dict[str, Any]:
 
 
 #: Each queueing target's `apply`.
-APPLY: dict[str, Apply] = {"appwrapper": _appwrapper, "mcad": _mcad, "kueue": _kueue,
-                           "none": _none}
+APPLY: dict[str, Apply] = {"appwrapper": _appwrapper, "mcad": _mcad, "kueue": _unchanged,
+                           "none": _unchanged}
 if APPLY.keys() != QUEUEINGS.keys():
     raise ImportError(f"queueing targets without an apply, or applies without a target: "
                       f"{sorted(APPLY.keys() ^ QUEUEINGS.keys())}")
