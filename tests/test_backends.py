@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import importlib
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -177,8 +176,8 @@ def test_a_target_without_its_task_budget_takes_the_unwrapped_one(
     refused = compile_paths([str(tmp_path)], [], Overrides(queueing="appwrapper"))
     assert [d.code.value for d in refused.diagnostics.items if d.severity.value == "error"] \
         == ["CF412"]
-    monkeypatch.setitem(QUEUEINGS, "appwrapper", replace(QUEUEINGS["appwrapper"],
-                                                         task_budget=None))
+    monkeypatch.setitem(QUEUEINGS, "appwrapper",
+                        QUEUEINGS["appwrapper"]._replace(task_budget=None))
     assert not compile_paths([str(tmp_path)], [], Overrides(queueing="appwrapper")
                              ).diagnostics.has_errors
 

@@ -427,7 +427,7 @@ def test_total_budget_depends_on_wrapping(monkeypatch: pytest.MonkeyPatch, queue
     against the (larger) total that several ConfigMaps may hold."""
     cost = entry_bytes(task_key(0), "t-00")
     for name in ("appwrapper", "mcad"):  # the targets' own budgets: one object each
-        monkeypatch.setitem(QUEUEINGS, name, replace(QUEUEINGS[name], task_budget=cost * 5))
+        monkeypatch.setitem(QUEUEINGS, name, QUEUEINGS[name]._replace(task_budget=cost * 5))
     monkeypatch.setattr(tasks_pass, "TOTAL_BUDGET", cost * 20)
     text = wq_app(f"  tasks: [{', '.join(f't-{i:02d}' for i in range(count))}]\n") + run()
     prog, resolved, diags = plans(text, Overrides(queueing=queueing))

@@ -5,12 +5,13 @@ the policy passes (a workqueue's task budget), the lowerings (whether a Run is w
 workflow step waits for a wrapper), the validator (how to open a wrapper), the Argo CD plugin
 (which API a target needs), `explain` and the fuzzer. What a backend does to a Run's objects
 (its `apply`) needs the lowerings' helpers and lives one layer up, in `crosscut/`.
+Declarations are NamedTuples: cheaper to define at import than frozen dataclasses (ir.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import NamedTuple
 
 #: Inside a wrapper every ConfigMap is part of one object, stored whole in etcd (1.5 MiB by
@@ -36,8 +37,7 @@ class Wrapper(NamedTuple):
         return f"{self.api_version}/{self.kind}"
 
 
-@dataclass(frozen=True)
-class QueueingTarget:
+class QueueingTarget(NamedTuple):
     """A value of `--queueing`: how a Run's objects wait for admission."""
 
     name: str
@@ -52,7 +52,7 @@ class QueueingTarget:
     legacy_wrappers: tuple[Wrapper, ...] = ()
     #: Archetypes whose workload is not wrapped but queued by Kueue directly, with the reason
     #: `explain` gives.
-    kueue_direct: Mapping[str, str] = field(default_factory=dict)
+    kueue_direct: Mapping[str, str] = MappingProxyType({})
     #: The bytes a workqueue's tasks may take in all; None: no limit of its own (the tasks may
     #: spread over several ConfigMaps).
     task_budget: int | None = None
@@ -69,8 +69,7 @@ class QueueingTarget:
         return (self.wrapper, *self.legacy_wrappers) if self.wrapper else self.legacy_wrappers
 
 
-@dataclass(frozen=True)
-class GangScheduler:
+class GangScheduler(NamedTuple):
     """A value of `--gang`: what makes a Run's pods start all together or not at all."""
 
     name: str
