@@ -34,14 +34,14 @@ def gang(lowered: Lowered, target: Target) -> Lowered:
 def _coscheduler(lowered: Lowered, target: Target) -> Lowered:
     plan = lowered.plan
     name = lowered.workload["metadata"]["name"]
-    for template in lowered.pod_templates():
-        template["metadata"]["labels"][coscheduler.POD_GROUP_LABEL] = name
-        template["spec"]["schedulerName"] = target.scheduler_name
+    for template in lowered.templates():
+        template.labels[coscheduler.POD_GROUP_LABEL] = name
+        template.spec["schedulerName"] = target.scheduler_name
     members = sum(p.replicas for p in lowered.pod_sets)
     total: dict[str, Decimal] = {}
-    for pod_set, template in zip(lowered.pod_sets, lowered.pod_templates(), strict=True):
-        for resource, amount in pods.pod_amounts(template).items():
-            total[resource] = total.get(resource, Decimal(0)) + amount * pod_set.replicas
+    for pod in lowered.templates():
+        for resource, amount in pods.pod_amounts(pod.template).items():
+            total[resource] = total.get(resource, Decimal(0)) + amount * pod.pod_set.replicas
     pod_group = {
         "apiVersion": coscheduler.POD_GROUP_API,
         "kind": "PodGroup",

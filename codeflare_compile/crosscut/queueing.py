@@ -119,8 +119,8 @@ def _mcad(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowered | Non
                          "appwrapper or none")
         return None
     name = lowered.workload["metadata"]["name"]
-    for template in lowered.pod_templates():
-        template["metadata"]["labels"][mcad.POD_LABEL] = name
+    for template in lowered.templates():
+        template.labels[mcad.POD_LABEL] = name
     items = []
     for obj in lowered.objects:
         item: dict[str, Any] = {"replicas": 1, "generictemplate": obj}
