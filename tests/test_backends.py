@@ -13,7 +13,7 @@ import pytest
 
 from codeflare_compile import fuzz
 from codeflare_compile.argocd import AppSettings, detect_queueing, warnings
-from codeflare_compile.backends import GANGS, QUEUEINGS, _registry, detection_order
+from codeflare_compile.backends import GANGS, QUEUEINGS, collect, detection_order
 from codeflare_compile.backends.declare import QueueingTarget
 from codeflare_compile.backends.queueing.kueue import QUEUE_LABEL
 from codeflare_compile.explain import explain
@@ -93,18 +93,18 @@ def _package(tmp_path: Path, name: str, modules: dict[str, str]) -> Any:
 
 def test_every_choice_has_its_module_and_every_module_its_choice(tmp_path: Path) -> None:
     package = _package(tmp_path, "targets_one", {"alpha": "alpha", "beta": "beta"})
-    found = _registry(package, ("beta", "alpha"), QueueingTarget)
+    found = collect(package, ("beta", "alpha"), QueueingTarget)
     assert list(found) == ["beta", "alpha"]  # in the order of the choice
     with pytest.raises(ImportError, match="'gamma'"):
-        _registry(package, ("alpha", "beta", "gamma"), QueueingTarget)
+        collect(package, ("alpha", "beta", "gamma"), QueueingTarget)
     with pytest.raises(ImportError, match="'beta'"):
-        _registry(package, ("alpha",), QueueingTarget)
+        collect(package, ("alpha",), QueueingTarget)
 
 
 def test_a_module_declares_the_backend_it_is_named_after(tmp_path: Path) -> None:
     package = _package(tmp_path, "targets_two", {"alpha": "beta"})
     with pytest.raises(ImportError, match="alpha: BACKEND is not the QueueingTarget 'alpha'"):
-        _registry(package, ("alpha",), QueueingTarget)
+        collect(package, ("alpha",), QueueingTarget)
 
 
 # --------------------------------------------------------------------- what each target emits

@@ -24,7 +24,7 @@ from codeflare_compile.choices import Gang, Queueing
 B = TypeVar("B", QueueingTarget, GangScheduler)
 
 
-def _registry(package: ModuleType, names: tuple[str, ...], kind: type[B]) -> dict[str, B]:
+def collect(package: ModuleType, names: tuple[str, ...], kind: type[B]) -> dict[str, B]:
     """Each name's `BACKEND`, in the order the choice lists them; every module has a name."""
     modules = {m.name for m in pkgutil.iter_modules(package.__path__)}
     if modules != set(names):
@@ -41,10 +41,10 @@ def _registry(package: ModuleType, names: tuple[str, ...], kind: type[B]) -> dic
 
 
 #: Every queueing target, in the order of `choices.Queueing`.
-QUEUEINGS: dict[str, QueueingTarget] = _registry(
+QUEUEINGS: dict[str, QueueingTarget] = collect(
     _queueing_modules, typing.get_args(Queueing), QueueingTarget)
 #: Every gang scheduler, in the order of `choices.Gang`.
-GANGS: dict[str, GangScheduler] = _registry(_gang_modules, typing.get_args(Gang), GangScheduler)
+GANGS: dict[str, GangScheduler] = collect(_gang_modules, typing.get_args(Gang), GangScheduler)
 
 
 def wraps(queueing: str, archetype: str) -> bool:
@@ -64,5 +64,5 @@ def wrappers() -> tuple[Wrapper, ...]:
     return tuple(w for b in QUEUEINGS.values() for w in b.wrappers)
 
 
-__all__ = ["GANGS", "QUEUEINGS", "GangScheduler", "QueueingTarget", "Wrapper",
+__all__ = ["GANGS", "QUEUEINGS", "GangScheduler", "QueueingTarget", "Wrapper", "collect",
            "detection_order", "wrappers", "wraps"]

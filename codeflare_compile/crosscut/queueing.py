@@ -16,7 +16,6 @@ from codeflare_compile.diagnostics import Code, Diagnostics
 from codeflare_compile.ir import Lowered, PodSet, Target
 from codeflare_compile.lower import pods
 
-FAULT_TOLERANCE = "workload.codeflare.dev.appwrapper"
 #: The targets that queue through Kueue, for messages: "appwrapper or kueue".
 _THROUGH_KUEUE = " or ".join(name for name, b in QUEUEINGS.items() if b.through_kueue)
 
@@ -98,7 +97,7 @@ def _appwrapper(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowered
                    **({} if lowered.rerun else {"retryLimit": "0"})}
     if annotations:
         meta.setdefault("annotations", {}).update(
-            {f"{FAULT_TOLERANCE}/{k}": v for k, v in sorted(annotations.items())})
+            {f"{appwrapper.FAULT_TOLERANCE}/{k}": v for k, v in sorted(annotations.items())})
     lowered.objects = [{
         "apiVersion": appwrapper.WRAPPER.api_version,
         "kind": appwrapper.WRAPPER.kind,

@@ -16,6 +16,9 @@ from codeflare_compile.backends.declare import ONE_OBJECT_TASK_BUDGET, QueueingT
 KUEUE_DIRECT = {"ray": "the RayJob is queued by Kueue directly: an AppWrapper would never see "
                        "it succeed"}
 
+#: The prefix of the AppWrapper's fault-tolerance annotations (appwrapper
+#: `api/v1beta2/appwrapper_types.go`: RetryLimitAnnotation, FailureGracePeriodDurationAnnotation, …).
+FAULT_TOLERANCE = "workload.codeflare.dev.appwrapper"
 WRAPPER = Wrapper("workload.codeflare.dev/v1beta2", "AppWrapper", ("spec", "components"),
                   "template", conditions=("status.phase == Succeeded", "status.phase == Failed"))
 
