@@ -17,7 +17,8 @@ KUEUE_DIRECT = {"ray": "the RayJob is queued by Kueue directly: an AppWrapper wo
                        "it succeed"}
 
 #: The prefix of the AppWrapper's fault-tolerance annotations (appwrapper
-#: `api/v1beta2/appwrapper_types.go`: RetryLimitAnnotation, FailureGracePeriodDurationAnnotation, …).
+#: `api/v1beta2/appwrapper_types.go`: RetryLimitAnnotation,
+#: FailureGracePeriodDurationAnnotation, …).
 FAULT_TOLERANCE = "workload.codeflare.dev.appwrapper"
 WRAPPER = Wrapper("workload.codeflare.dev/v1beta2", "AppWrapper", ("spec", "components"),
                   "template", conditions=("status.phase == Succeeded", "status.phase == Failed"))
