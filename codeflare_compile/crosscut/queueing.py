@@ -31,7 +31,7 @@ def queueing(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowered:
     queued = APPLY[backend.name](lowered, target, diags)
     if queued is None:
         return lowered
-    queue = lowered.plan.run.model.spec.queue
+    queue = lowered.plan.queue
     if backend.through_kueue:  # on the object Kueue admits: the wrapper, else the workload
         admitted = queued.objects[0] if backend.wraps(lowered.plan.archetype) else queued.workload
         _kueue_labels(admitted, lowered, target)
@@ -65,8 +65,8 @@ def pod_set_path(path: tuple[str | int, ...]) -> str:
 
 def _kueue_labels(queued: dict[str, Any], lowered: Lowered, target: Target) -> None:
     """The queue and the workload priority class, on the object Kueue admits."""
-    queue = lowered.plan.run.model.spec.queue
-    level = lowered.plan.run.model.spec.priority
+    queue = lowered.plan.queue
+    level = lowered.plan.priority_level
     if queue:
         queued["metadata"]["labels"][kueue.QUEUE_LABEL] = queue
     if level in target.workload_priority_classes:
@@ -135,7 +135,7 @@ def _mcad(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowered | Non
         # Without minAvailable it never requeues (the CRD's description of the field).
         spec["schedulingSpec"] = {"minAvailable": sum(p.replicas for p in lowered.pod_sets)}
     spec["resources"] = {"GenericItems": items}
-    level = plan.run.model.spec.priority
+    level = plan.priority_level
     if level:
         spec["priority"] = mcad.PRIORITY[level]
     lowered.objects = [{
