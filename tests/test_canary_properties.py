@@ -44,60 +44,39 @@ Path_ = tuple[str | int, ...]
 KEY = "<key>"
 
 
-def string_paths(model: type[BaseModel], prefix: Path_ = ()) -> Iterator[Path_]:
-    """The path of every string a document of `model` can hold, as written (camelCase)."""
+def fields(model: type[BaseModel], prefix: Path_ = ()) -> Iterator[tuple[Path_, str]]:
+    """The path of every string and of every mapping a document of `model` can hold, as
+    written (camelCase): (path, "string") or (path, "mapping")."""
+    yield prefix, "mapping"
     for name, field in model.model_fields.items():
-        yield from _strings(field.annotation, (*prefix, field.alias or name))
+        yield from _fields(field.annotation, (*prefix, field.alias or name))
 
 
-def _strings(annotation: Any, path: Path_) -> Iterator[Path_]:
+def _fields(annotation: Any, path: Path_) -> Iterator[tuple[Path_, str]]:
     origin, args = get_origin(annotation), get_args(annotation)
     if origin is Annotated:
-        yield from _strings(args[0], path)
+        yield from _fields(args[0], path)
     elif origin in (Union, types.UnionType):
         for arg in args:
-            yield from _strings(arg, path)
+            yield from _fields(arg, path)
     elif origin is list:
-        yield from _strings(args[0], (*path, 0))
-    elif origin is dict:
-        yield from _strings(args[0], (*path, KEY))
-        yield from _strings(args[1], (*path, "VALUE"))
+        yield from _fields(args[0], (*path, 0))
+    elif origin is dict:  # a free mapping: its keys and values are strings, not fields
+        yield from ((p, kind) for p, kind in _fields(args[0], (*path, KEY)) if kind == "string")
+        yield from _fields(args[1], (*path, "VALUE"))
     elif origin is Literal:
         if all(isinstance(a, str) for a in args):
-            yield path
+            yield path, "string"
     elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        yield from string_paths(annotation, path)
+        yield from fields(annotation, path)
     elif annotation is str:
-        yield path
+        yield path, "string"
 
 
-def mapping_paths(model: type[BaseModel], prefix: Path_ = ()) -> Iterator[Path_]:
-    """The path of every mapping a document of `model` holds: where an unknown key can go."""
-    yield prefix
-    for name, field in model.model_fields.items():
-        yield from _mappings(field.annotation, (*prefix, field.alias or name))
-
-
-def _mappings(annotation: Any, path: Path_) -> Iterator[Path_]:
-    origin, args = get_origin(annotation), get_args(annotation)
-    if origin is Annotated:
-        yield from _mappings(args[0], path)
-    elif origin in (Union, types.UnionType):
-        for arg in args:
-            yield from _mappings(arg, path)
-    elif origin is list:
-        yield from _mappings(args[0], (*path, 0))
-    elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        yield from mapping_paths(annotation, path)
-
-
-def _unique(paths: Iterator[Path_]) -> list[Path_]:
-    return list(dict.fromkeys(paths))
-
-
-STRING_FIELDS = [(kind, path) for kind, model in KINDS.items()
-                 for path in _unique(string_paths(model)) if path[:1] != ("kind",)]
-MAPPINGS = [(kind, path) for kind, model in KINDS.items() for path in _unique(mapping_paths(model))]
+FIELDS = {(kind, path, what) for kind, model in KINDS.items() for path, what in fields(model)}
+STRING_FIELDS = sorted(((kind, path) for kind, path, what in FIELDS
+                        if what == "string" and path[:1] != ("kind",)), key=str)
+MAPPINGS = sorted(((kind, path) for kind, path, what in FIELDS if what == "mapping"), key=str)
 
 #: One valid document of each kind, all used by one Run (the Platform turns Fluent Bit on).
 BASE: dict[str, dict[str, Any]] = {
