@@ -14,10 +14,9 @@ from dataclasses import replace
 from codeflare_compile.api import Application
 from codeflare_compile.diagnostics import Code, Diagnostics
 from codeflare_compile.ir import CodeSource, Program, Resource, RunPlan
+from codeflare_compile.podlayout import CLONE_DIR, WORKSPACE
 from codeflare_compile.redact import has_credentials
 
-WORKSPACE = "/workspace"
-CLONE_DIR = f"{WORKSPACE}/src"
 #: The message of a `repo` with credentials in it (the pipeline hides them in the excerpt).
 CREDENTIALS_IN_URL = ("the repository URL holds credentials (user:password@host, or a token "
                       "in the query), which would be written into the output")
