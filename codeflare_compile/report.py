@@ -117,7 +117,8 @@ RULES: dict[Code, tuple[str, str]] = {
     Code.INVALID_NAME: ("invalid-name", "A name or reference that is not a DNS-1123 label"),
     Code.INVALID_QUANTITY: ("invalid-quantity", "Not a Kubernetes quantity"),
     Code.WRONG_SCOPE: ("wrong-scope", "metadata.namespace on a cluster-scoped kind"),
-    Code.INLINE_CREDENTIALS: ("inline-credentials", "Credentials written inline in a DataSet"),
+    Code.INLINE_CREDENTIALS: ("inline-credentials", "Credentials written inline: in a "
+                              "DataSet, or in a URL"),
     Code.RESERVED_LABEL: ("reserved-label", "A label or annotation under a prefix a controller "
                           "reads or the compiler sets"),
     Code.UNSUPPORTED_KUBE_VERSION: ("unsupported-kube-version", "A Platform's "
