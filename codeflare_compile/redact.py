@@ -12,23 +12,28 @@ also stand in a flow mapping (`{user: me, password: …}`) or in the block neste
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 REDACTED = "<redacted>"
 #: Query parameters that carry credentials in the URLs of git hosts, object stores and APIs.
 _TOKEN_QUERY = re.compile(
     r"[?&#](access_token|private_token|token|password|passwd|secret|key|api_key|apikey|"
     r"sig|signature|x-amz-signature|x-amz-credential|auth|authorization|code)=", re.I)
-_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"]+")
+#: What follows a URL's `://`. The scheme before it is found by walking back from each `://`
+#: (`_urls`): a pattern starting at the scheme would try every letter of a long word as a start,
+#: quadratic in a 1 MiB code file.
+_URL_REST = re.compile(r"[^\s'\"]+")
+_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
 #: Keys whose values are credentials, in YAML (`key: value`) or JSON (`"key": value`) form.
 _KEY = re.compile(
-    r"""^(?P<head>\s*(-\s+)?["']?(?P<key>[A-Za-z0-9_.-]+)["']?\s*:)(?P<value>.*)$""")
+    r"""^(?P<head>\s*(-\s+)?["']?(?P<key>[A-Za-z0-9_.-]++)["']?\s*:)(?P<value>.*)$""")
 #: A key inside a line, after the start of the line, a flow collection's `{`, `[` or `,`, or a
 #: list item's dash, with the value after its colon.
-_INNER_KEY = re.compile(r"""(?:^|[{\[,-])\s*["']?(?P<key>[A-Za-z0-9_.-]+)["']?\s*:(?=\s|$)""")
+_INNER_KEY = re.compile(r"""(?:^|[{\[,]|-\s)\s*["']?(?P<key>[A-Za-z0-9_.-]++)["']?\s*:(?=\s|$)""")
 #: A key whose value is the block below it (nothing, an anchor, a tag or a block scalar
 #: indicator after the colon).
 _BLOCK_KEY = re.compile(
-    r"""^(?P<indent>\s*)(-\s+)?["']?(?P<key>[A-Za-z0-9_.-]+)["']?\s*:\s*"""
+    r"""^(?P<indent>\s*)(-\s+)?["']?(?P<key>[A-Za-z0-9_.-]++)["']?\s*:\s*"""
     r"""([&!][^\s]*\s*)?([|>][-+0-9]*)?\s*(#.*)?$""")
 _CREDENTIAL_WORD = re.compile(
     r"pass(word|wd|phrase)?|secret|token|credential|api[_-]?key|access[_-]?key|"
@@ -48,8 +53,8 @@ def holds_credentials(text: str) -> bool:
     """Whether any URL in `text` carries a credential: a password in its user information
     (`user:password@host`; a user alone, as in `ssh://git@host`, is none) or a token-like query
     parameter."""
-    for match in _URL.finditer(text):
-        url = match.group()
+    for start, end in _urls(text):
+        url = text[start:end]
         authority = url.partition("://")[2].split("/", 1)[0]
         if ":" in authority.rpartition("@")[0] or _TOKEN_QUERY.search(url):
             return True
@@ -65,7 +70,29 @@ def scrub(text: str) -> str:
     match = _KEY.match(text)
     if match and _is_credential_key(match["key"]) and match["value"].strip():
         return f"{match['head']} {REDACTED}"
-    return _URL.sub(lambda m: REDACTED if has_credentials(m.group()) else m.group(), text)
+    out, done = [], 0
+    for start, end in _urls(text):
+        if has_credentials(text[start:end]):
+            out += [text[done:start], REDACTED]
+            done = end
+    return "".join([*out, text[done:]]) if out else text
+
+
+def _urls(text: str) -> Iterator[tuple[int, int]]:
+    """Where each URL-like value (`scheme://rest`, the scheme starting with a letter) is in
+    `text`, left to right: in linear time, whatever the text."""
+    done = 0
+    while (colon := text.find("://", done)) >= 0:
+        run = colon
+        while run > done and text[run - 1] in _SCHEME_CHARS:
+            run -= 1
+        start = next((i for i in range(run, colon) if text[i].isalpha()), None)
+        rest = _URL_REST.match(text, colon + 3)
+        if start is None or rest is None:
+            done = colon + 3
+            continue
+        yield start, rest.end()
+        done = rest.end()
 
 
 def scrub_source(lines: list[str]) -> list[str]:
