@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from codeflare_compile.diagnostics import Diagnostic, Diagnostics, Severity, Span
+from codeflare_compile.codes import Severity
+from codeflare_compile.diagnostics import Diagnostic, Diagnostics, Span
 from codeflare_compile.source import DocPath, Document
 
 if TYPE_CHECKING:

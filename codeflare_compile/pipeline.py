@@ -116,7 +116,7 @@ class _Lowered:
     text: str
     failures: list[ValidationFailure]
     shared: list[dict[str, Any]]
-    diagnostics: list[Diagnostic]
+    diagnostics: tuple[Diagnostic, ...]
     validation_error: str | None
     #: Every object the cluster will hold for the Run, those its objects carry included.
     identities: list[Identity] = field(default_factory=list)
@@ -284,7 +284,7 @@ def _redact(sources: Sources, diags: Diagnostics) -> None:
         if d.span is None or lines is None or not 1 <= d.span.line <= len(lines):
             continue
         line = lines[d.span.line - 1]
-        if d.code is Code.INLINE_CREDENTIALS:  # the span is the key: hide what follows it
+        if d.redacts_value:  # the span is the key: hide what follows it
             key_end = line.find(":", d.span.col - 1)
             if key_end >= 0:
                 lines[d.span.line - 1] = line[:key_end + 1] + " <redacted>"
@@ -293,11 +293,10 @@ def _redact(sources: Sources, diags: Diagnostics) -> None:
             lines = sources.lines.get(span.file) if span else None
             if span is not None and lines is not None and 1 <= span.line <= len(lines):
                 lines[span.line - 1] = scrub(lines[span.line - 1])
-    diags.items[:] = [d._replace(message=scrub(d.message),
-                                 help=scrub(d.help) if d.help else d.help,
-                                 notes=tuple(n._replace(message=scrub(n.message))
-                                             for n in d.notes))
-                      for d in diags.items]
+    diags.rewrite(lambda d: d._replace(message=scrub(d.message),
+                                       help=scrub(d.help) if d.help else d.help,
+                                       notes=tuple(n._replace(message=scrub(n.message))
+                                                   for n in d.notes)))
 
 
 def _identity(obj: dict[str, Any]) -> tuple[str, ...]:
