@@ -21,7 +21,7 @@ from codeflare_compile.crosscut.queueing import queueing
 from codeflare_compile.crosscut.security import security
 from codeflare_compile.crosscut.waves import waves
 from codeflare_compile.crosscut.workspace import workspace
-from codeflare_compile.diagnostics import Code, Diagnostic, Diagnostics
+from codeflare_compile.diagnostics import Diagnostic, Diagnostics
 from codeflare_compile.emit.yaml import dump_embedded, dump_yaml_stream
 from codeflare_compile.emitted import Identity, check_collisions, check_sizes, identities
 from codeflare_compile.ir import Lowered, Overrides, Program, RunPlan, Target
@@ -35,6 +35,8 @@ from codeflare_compile.passes.priority import priority
 from codeflare_compile.passes.resolve import resolve
 from codeflare_compile.passes.sizing import sizing
 from codeflare_compile.passes.tasks import tasks
+from codeflare_compile.problems.output import empty_output
+from codeflare_compile.problems.targets import not_supported_yet, unsupported_kube_version
 from codeflare_compile.redact import scrub
 from codeflare_compile.source import Sources, Stdin, load
 
@@ -173,11 +175,7 @@ def _compile_paths(paths: Sequence[str], includes: Sequence[str], overrides: Ove
         result.shared_failures, result.validation_error = _validate(result.shared, version,
                                                                     finish.crds)
     if not result.runs and not allow_empty and not diags.has_errors:
-        diags.error(Code.EMPTY_OUTPUT,
-                    "no Run found: the output would be empty" if not program.runs
-                    else "the output is empty", None,
-                    help="pass the files or folders holding your Runs (-I paths only supply "
-                         "definitions), or --allow-empty")
+        diags.add(empty_output(not program.runs))
     _redact(sources, diags)
     return result
 
@@ -254,10 +252,8 @@ def _kube_version(result: Compilation, overrides: Overrides) -> str | None:
         return core.resolve_kube_version(str(wanted) if wanted else core.default_kube_version())
     except core.UnsupportedKubeVersion as exc:
         if overrides.kube_version is None and program.platform is not None:
-            result.diagnostics.error(
-                Code.UNSUPPORTED_KUBE_VERSION, str(exc),
-                program.platform.span("spec", "kubernetesVersion"),
-                help="target one of the supported versions, or override it with --kube-version")
+            result.diagnostics.add(unsupported_kube_version(
+                str(exc), program.platform.span("spec", "kubernetesVersion")))
         else:
             result.validation_error = str(exc)
         return None
@@ -321,9 +317,7 @@ def lower(plan: RunPlan, target: Target, diags: Diagnostics) -> Lowered | None:
     """The archetype's lowering, or a diagnostic for what this version cannot lower."""
     missing = unsupported(plan)
     for path, what in missing:
-        diags.error(Code.UNSUPPORTED, f"{what} is not supported by this version of "
-                    "codeflare-compile", plan.app.key_span(*path),
-                    help="see docs/status.md for what is supported")
+        diags.add(not_supported_yet(what, plan.app.key_span(*path)))
     if missing:
         return None
     return LOWERINGS[plan.archetype](plan, target)
