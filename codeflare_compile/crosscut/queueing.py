@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from codeflare_compile.diagnostics import Code, Diagnostics
+from codeflare_compile.diagnostics import Diagnostics
 from codeflare_compile.ir import Lowered, PodSet, Target
 from codeflare_compile.lower import pods
 from codeflare_compile.lower.names import wraps
+from codeflare_compile.problems.targets import mcad_cannot_finish, queue_ignored
 
 QUEUE_LABEL = "kueue.x-k8s.io/queue-name"
 PRIORITY_LABEL = "kueue.x-k8s.io/priority-class"
@@ -50,13 +51,8 @@ def queueing(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowered:
     level = lowered.plan.run.model.spec.priority
     mode = queueing_of(lowered, target)
     if mode == "mcad" and kind_of(lowered.workload) not in MCAD_COMPLETION:
-        plan = lowered.plan
-        diags.error(Code.CANNOT_FINISH,
-                    f"MCAD would never see this {lowered.workload['kind']} finish: it completes "
-                    f"an AppWrapper only from a wrapped object's status conditions, and a "
-                    f"{lowered.workload['kind']} has none", plan.app.span("spec", "api"),
-                    help="queue it with --queueing kueue (Kueue reads the RayJob's own status), "
-                         "appwrapper or none")
+        diags.add(mcad_cannot_finish(lowered.workload["kind"],
+                                     lowered.plan.app.span("spec", "api")))
         return lowered
     if mode == "kueue":
         queued = lowered.workload
@@ -73,10 +69,7 @@ def queueing(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowered:
     if mode in ("kueue", "appwrapper") and level in target.workload_priority_classes:
         queued["metadata"]["labels"][PRIORITY_LABEL] = target.workload_priority_classes[level]
     if queue and mode in ("mcad", "none"):
-        diags.warning(Code.IGNORED_SETTING,
-                      f"queue '{queue}' has no effect with queueing '{mode}'",
-                      lowered.plan.run.span("spec", "queue"),
-                      help="use --queueing appwrapper or kueue to queue through Kueue")
+        diags.add(queue_ignored(queue, mode, lowered.plan.run.span("spec", "queue")))
     return lowered
 
 

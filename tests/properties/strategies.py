@@ -912,12 +912,12 @@ def not_utf8(draw: st.DrawFn, rs: ResourceSet) -> Case:
     return Case({"input.yaml": raw[:at] + bad + raw[at:]}, "", frozenset())
 
 
-@mutation("CF203", "CF501", "CF421")
+@mutation("CF203", "CF512", "CF421")
 def workflow_misuse(draw: st.DrawFn, rs: ResourceSet) -> Case:
     apps = _non_workflow_apps(rs)
     flows = [a for a in rs.of_kind("Application") if a["spec"]["api"] == "workflow"]
     if flows and draw(st.booleans()):
-        flows[0]["spec"]["image"] = "python:3.12"  # a pod field on a workflow: CF501
+        flows[0]["spec"]["image"] = "python:3.12"  # a pod field on a workflow: CF512
         return _case(rs.docs)
     ns = apps[0]["metadata"].get("namespace")
     inner = _doc("Application", _meta("inner-flow", ns), {"api": "workflow", "steps": [
