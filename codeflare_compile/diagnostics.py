@@ -79,12 +79,6 @@ class Diagnostics:
     def add(self, diagnostic: Diagnostic) -> None:
         self._seen.setdefault(_printable(diagnostic))
 
-    def error(self, code: Code, message: str, span: Span | None, help: str | None = None,
-              notes: Iterable[Note] = ()) -> None:  # until every call site has a constructor
-        self.add(Diagnostic(code, message, span, help, tuple(notes)))
-
-    warning = error
-
     def rewrite(self, change: Callable[[Diagnostic], Diagnostic]) -> None:
         """Replace every diagnostic by `change(diagnostic)` (such as with credentials hidden),
         keeping the order and one of each."""
