@@ -198,8 +198,8 @@ def check_collisions(emitted: list[tuple[RunPlan, list[Identity]]], diags: Diagn
             if other is plan and objects.count(ident) == 1:
                 continue
             span = plan.run.key_span("metadata", "name")
-            if any(d.code is Code.DUPLICATE_RESOURCE and d.span == span for d in diags.items):
-                continue  # already reported as a step's objects named like this Run's
+            if any(d.code is Code.OBJECT_COLLISION and d.span == span for d in diags.items):
+                continue  # already reported, before lowering, as a step's objects named alike
             api_version, kind, namespace, name = ident
             diags.add(object_collision(
                 plan.name, kind, name, api_version, namespace, span,

@@ -131,7 +131,7 @@ spec: {application: trainer}
     out = run_cli("compile", "jobs.yaml", cwd=tmp_path)
     assert (out.exit_code, out.stdout) == (1, "")
     assert out.stderr.strip().split("\n\n")[0] == (
-        "jobs.yaml:21:12: error[CF302]: the objects of step 'train' of Run 'nightly' are named "
+        "jobs.yaml:21:12: error[CF304]: the objects of step 'train' of Run 'nightly' are named "
         "'nightly-train', as are those of Run 'nightly-train' in namespace 'default'\n"
         " 21 | metadata: {name: nightly-train}\n"
         "    |            ^^^^\n"

@@ -1,5 +1,5 @@
 """Problems between resources: what a reference names does not exist, or is invalid, or two
-Runs' objects share names (CF216, CF301, CF302)."""
+Runs' objects share names (CF216, CF301, CF304)."""
 
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ def step_objects_named_alike(step: str, workflow: str, name: str, other: str, na
                              span: Span, step_run: Span) -> Diagnostic:
     """The objects of a workflow's step are named `name`, as are those of `other` ("Run 'r'"
     or "step 's' of Run 'w'"); `step_run` is the workflow Run that runs the step."""
-    return Diagnostic(Code.DUPLICATE_RESOURCE, f"the objects of step '{step}' of Run "
+    return Diagnostic(Code.OBJECT_COLLISION, f"the objects of step '{step}' of Run "
                       f"'{workflow}' are named '{name}', as are those of {other} in namespace "
                       f"'{namespace}'", span, "rename the Run or the step",
                       (Note(step_run, f"Run '{workflow}' runs step '{step}'"),))

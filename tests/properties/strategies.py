@@ -930,7 +930,7 @@ def workflow_misuse(draw: st.DrawFn, rs: ResourceSet) -> Case:
 
 
 
-@mutation("CF302")
+@mutation("CF304")
 def step_named_like_a_run(draw: st.DrawFn, rs: ResourceSet) -> Case:
     """A Run named `<run>-<step>`: its objects would take the names of a workflow step's."""
     apps = _non_workflow_apps(rs)
