@@ -54,6 +54,8 @@ _OWN_CODES = {
 }
 #: Errors raised by the input models themselves, whose messages already say what is wrong.
 _OWN_MESSAGES = frozenset({"one_of", "archetype_requires", "archetype_field"})
+
+
 def build(documents: Sequence[Document], overrides: Overrides, diags: Diagnostics) -> Program:
     """Validate every document and index the resources under the Platform's target settings."""
     failed: list[Document] = []
