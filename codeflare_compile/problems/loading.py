@@ -1,4 +1,5 @@
-"""Problems reading a file as YAML: syntax, encoding, limits, keys (CF101 to CF108)."""
+"""Problems reading a file as YAML: syntax, encoding, limits, keys (CF101 to CF108), and values
+no program could read (CF203)."""
 
 from __future__ import annotations
 

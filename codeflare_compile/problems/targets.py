@@ -1,5 +1,6 @@
 """What the chosen target cannot do or ignores: datasets backends, logging, queueing, Pod
-Security, and what this version cannot lower (CF406, CF440, CF460, CF461, CF501, CF502)."""
+Security, Kubernetes versions without schemas, and what this version cannot lower (CF210, CF406,
+CF440, CF460, CF461, CF501, CF502)."""
 
 from __future__ import annotations
 
