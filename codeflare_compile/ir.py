@@ -1,8 +1,11 @@
 """The intermediate representation: typed resources with their source, and the resolved Runs.
 
 `Program` is what the build stage produces from the documents; `RunPlan` is one Run with every
-reference resolved and every policy decision taken, which is all a lowering needs to know.
-Policy passes are functions from `RunPlan` to `RunPlan` (via `dataclasses.replace`).
+reference resolved and every policy decision taken, which is all a lowering and a cross-cutting
+pass need to know: they read the plan's fields, not the input models behind it (`run` and `app`
+are there to point diagnostics at the input). Policy passes are functions from `RunPlan` to
+`RunPlan` (via `dataclasses.replace`). A lowering makes `Lowered` objects whose pod templates the
+cross-cutting passes change through `PodTemplate`.
 Immutable records that nothing `replace`s are NamedTuples: Python compiles six methods for each
 frozen dataclass when the module is imported (about 0.5 ms a class), and one for a NamedTuple.
 """
@@ -15,8 +18,10 @@ from typing import Any, Generic, NamedTuple, TypeVar
 from pydantic import BaseModel
 
 from codeflare_compile.api import Application, DataSet, Image, Platform, Run, RunSizeConfiguration
+from codeflare_compile.api.application import SecurityContext
 from codeflare_compile.api.common import EnvValue
 from codeflare_compile.api.platform import FluentBit
+from codeflare_compile.api.run import Priority
 from codeflare_compile.choices import (
     DatasetsBackend,
     DatashimGroup,
@@ -192,7 +197,17 @@ class RunPlan:
     labels: dict[str, str]
     annotations: dict[str, str]
     image_pull_secrets: tuple[str, ...] = ()
+    #: The Application's pod identity and the defaults it turns off (crosscut/security.py).
+    security_context: SecurityContext | None = None
+    #: The Run's `timeout` in seconds: the active deadline of whichever object takes one.
+    deadline_seconds: int | None = None
+    #: The Run's Kueue queue (a workflow step's is its workflow Run's).
+    queue: str | None = None
+    #: The Run's `priority`, and the PriorityClass it maps to (passes/priority.py).
+    priority_level: Priority | None = None
     priority_class: str | None = None
+    #: The ports the Application asks to expose (not lowered by this version).
+    expose: tuple[int, ...] = ()
     size: str = ""
     pod: PodSize = _UNSIZED
     decision: SizeDecision | None = None
@@ -216,7 +231,9 @@ class RunPlan:
 
 
 class PodSet(NamedTuple):
-    """Where a pod template sits inside a workload object, and how many pods it makes.
+    """Where a pod template sits inside a workload object, how many pods it makes, and the name
+    of its main container: the one that runs the Run's program, which the cross-cutting passes
+    give the workspace, the datasets and the log folder.
 
     `logs` is the folder the pods' program writes log files to and the pattern a log sidecar
     tails there (None: no sidecar on these pods); `batch` pods run to completion, so a sidecar
@@ -225,6 +242,7 @@ class PodSet(NamedTuple):
 
     path: DocPath
     replicas: int
+    main: str
     logs: tuple[str, str] | None = ("/var/log/codeflare", "/var/log/codeflare/*")
     batch: bool = True
 
@@ -249,10 +267,57 @@ class Lowered:
 
     def pod_templates(self) -> list[dict[str, Any]]:
         """The pod template mappings, for passes that label or schedule every pod."""
+        return [template.template for template in self.templates()]
+
+    def templates(self) -> list[PodTemplate]:
+        """Each pod set's template, to be changed through `PodTemplate`."""
         templates = []
         for pod_set in self.pod_sets:
             node: Any = self.workload
             for seg in pod_set.path:
                 node = node[seg]
-            templates.append(node)
+            templates.append(PodTemplate(node, pod_set))
         return templates
+
+
+class PodTemplate(NamedTuple):
+    """A pod template inside a workload, as the cross-cutting passes change it: its labels,
+    volumes, init containers and main container (`PodSet.main`, wherever it sits among the
+    containers). Additions go after what is there, so the output keeps the passes' order."""
+
+    template: dict[str, Any]
+    pod_set: PodSet
+
+    @property
+    def labels(self) -> dict[str, str]:
+        labels: dict[str, str] = self.template["metadata"]["labels"]
+        return labels
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        spec: dict[str, Any] = self.template["spec"]
+        return spec
+
+    def main_container(self) -> dict[str, Any]:
+        """The container that runs the Run's program."""
+        return next(c for c in self.spec["containers"] if c["name"] == self.pod_set.main)
+
+    def add_volume(self, volume: dict[str, Any]) -> None:
+        self.spec.setdefault("volumes", []).append(volume)
+
+    def add_mount(self, mount: dict[str, Any]) -> None:
+        """A volume mount in the main container."""
+        self.main_container().setdefault("volumeMounts", []).append(mount)
+
+    def add_env(self, *env: dict[str, Any]) -> None:
+        """Environment for the main container, after its own."""
+        self.main_container().setdefault("env", []).extend(env)
+
+    def add_init_container(self, container: dict[str, Any]) -> None:
+        """An init container (or, with `restartPolicy: Always`, a native sidecar), started
+        after those already there."""
+        self.spec.setdefault("initContainers", []).append(container)
+
+    def add_container(self, container: dict[str, Any]) -> None:
+        """A container beside the main one, for the pod's whole life."""
+        self.spec["containers"].append(container)

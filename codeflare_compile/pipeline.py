@@ -300,17 +300,38 @@ def _identity(obj: dict[str, Any]) -> tuple[str, ...]:
     return (obj["kind"], meta.get("namespace", ""), meta["name"], obj["apiVersion"])
 
 
+TargetPass = Callable[[Lowered, Target, Diagnostics], Lowered]
+
+
+def _reports_nothing(step: Callable[[Lowered, Target], Lowered]) -> TargetPass:
+    """A cross-cutting pass that never reports a problem, as a `TargetPass`."""
+    return lambda lowered, target, _: step(lowered, target)
+
+
+#: The cross-cutting passes in order, by name; each changes one Run's (or workflow step's)
+#: lowered objects for a target setting. The order is the output's: the workspace's clone runs
+#: before the log sidecar starts (init containers start in order); security comes after every
+#: container is there (it sets a user on the compiler's own ones); gang scheduling counts every
+#: container's resources, sidecars included; queueing comes last, as it wraps every object.
+#: `waves` is not among them: it applies to a whole Run once its workflow steps are embedded.
+TARGET_PASSES: tuple[tuple[str, TargetPass], ...] = (
+    ("workspace", _reports_nothing(workspace)),
+    ("dataset_mounts", dataset_mounts),
+    ("log_sidecar", log_sidecar),
+    ("security", security),
+    ("gang", _reports_nothing(gang)),
+    ("queueing", queueing),
+)
+
+
 def lower_run(plan: RunPlan, target: Target, diags: Diagnostics) -> Lowered | None:
     """One Run (or workflow step) lowered by its archetype, then every cross-cutting pass."""
     lowered = lower(plan, target, diags)
     if lowered is None:
         return None
-    lowered = workspace(lowered, target)
-    lowered = dataset_mounts(lowered, target, diags)
-    lowered = log_sidecar(lowered, target, diags)
-    lowered = security(lowered, target, diags)
-    lowered = gang(lowered, target)
-    return queueing(lowered, target, diags)
+    for _, apply in TARGET_PASSES:
+        lowered = apply(lowered, target, diags)
+    return lowered
 
 
 def lower(plan: RunPlan, target: Target, diags: Diagnostics) -> Lowered | None:

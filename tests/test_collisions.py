@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from codeflare_compile import pipeline
-from codeflare_compile.lower.names import fit_name
+from codeflare_compile.namefit import fit_name
 from tests.helpers import run_cli
 
 APP = ("---\napiVersion: codeflare.dev/v1alpha1\nkind: Application\nmetadata: {name: app}\n"

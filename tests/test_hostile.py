@@ -343,10 +343,10 @@ def test_mount_paths_are_checked(tmp_path: Path, path: str, message: str,
 def test_reserved_mount_paths_are_the_ones_the_lowerings_use() -> None:
     from codeflare_compile.ir import PodSet
     from codeflare_compile.lower import pods, ray, workqueue
-    from codeflare_compile.passes import code
+    from codeflare_compile.podlayout import WORKSPACE
 
-    used = {code.WORKSPACE, pods.SHM_MOUNT["mountPath"], workqueue.TASK_DIR, ray.RAY_LOGS[0]}
-    logs = PodSet(("spec",), 1).logs
+    used = {WORKSPACE, pods.SHM_MOUNT["mountPath"], workqueue.TASK_DIR, ray.RAY_LOGS[0]}
+    logs = PodSet(("spec",), 1, "main").logs
     assert logs is not None
     used.add(logs[0])
     assert used == set(RESERVED_MOUNT_PATHS)

@@ -92,3 +92,29 @@ def test_one_parser() -> None:
     readers = sorted(str(p.relative_to(package)) for p in package.rglob("*.py")
                      if pattern.search(p.read_text()))
     assert readers == [], readers
+
+
+def test_a_platform_version_with_a_build_suffix_reaches_every_gate() -> None:
+    """`v1.28.3+k3s1`, as a cluster reports it, is Kubernetes 1.28 wherever a version decides
+    (`1.x`-style text once crashed the logging pass, which read the version on its own)."""
+    from codeflare_compile.diagnostics import Code, Diagnostics
+    from codeflare_compile.passes.tasks import tasks
+    from tests.build_inputs import app, plans, run
+    from tests.lowering import lowered
+
+    platform = ("apiVersion: codeflare.dev/v1alpha1\nkind: Platform\nmetadata:\n  name: p\n"
+                "spec:\n  kubernetesVersion: v1.28.3+k3s1\n  logging: fluentbit\n---\n")
+    torch = lowered(platform + app().replace("api: ray", "api: torch") + run())
+    (rule,) = torch.workload["spec"]["podFailurePolicy"]["rules"]
+    assert rule["onPodConditions"] == []  # required before 1.29
+    diags = Diagnostics()
+    lowered(platform + app().replace("api: ray", "api: shell") + run(), through="log_sidecar",
+            diags=diags)
+    (error,) = diags.items
+    assert error.message.endswith("not 1.28")
+    prog, resolved, diags = plans(platform + app(extra="  tasks: [a]\n").replace(
+        "api: ray", "api: workqueue") + run())
+    assert tasks(resolved, prog, diags) == []
+    (error,) = diags.items
+    assert error.code is Code.BACKEND_CANNOT and "1.29 or newer, not 1.28" in error.message
+    assert [note.message for note in error.notes] == ["the Platform targets this version"]

@@ -33,9 +33,9 @@ from codeflare_compile.crosscut.queueing import MCAD_LABEL, QUEUE_LABEL
 from codeflare_compile.diagnostics import Diagnostics
 from codeflare_compile.ir import Overrides
 from codeflare_compile.lower.workflow import CONDITIONS
-from codeflare_compile.pipeline import POLICY_PASSES, lower_run
 from tests import argo_conditions
-from tests.build_inputs import app, plans, run
+from tests.build_inputs import app, run
+from tests.lowering import lowered
 
 AW_LABEL = "workload.codeflare.dev/appwrapper"  # appwrapper api/v1beta2, AppWrapperLabel
 AW_ANNOTATION = "workload.codeflare.dev.appwrapper/"
@@ -55,13 +55,9 @@ def emit(archetype: str, queueing: str, backend: str = "job", gang: str = "cosch
     extra = "  workers: 2\n" + (f"  queue: {queue}\n" if queue else "")
     overrides = Overrides(queueing=queueing, gang=gang,  # type: ignore[arg-type]
                           torch_backend=backend)
-    prog, resolved, diags = plans(APPS[archetype] + run(extra=extra), overrides)
-    for policy in POLICY_PASSES:
-        resolved = policy(resolved, prog, diags)
-    (plan,) = resolved
-    lowered = lower_run(plan, prog.target, diags)
-    assert lowered is not None
-    return yaml.safe_load(yaml.safe_dump(lowered.objects)), diags
+    diags = Diagnostics()
+    low = lowered(APPS[archetype] + run(extra=extra), overrides, "queueing", diags)
+    return yaml.safe_load(yaml.safe_dump(low.objects)), diags
 
 
 def objects_of(archetype: str, queueing: str, backend: str = "job",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from codeflare_compile.lower.names import fit_name
-from codeflare_compile.passes.durations import seconds
+from codeflare_compile.api.durations import seconds
+from codeflare_compile.namefit import fit_name
 
 LABEL = st.from_regex(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", fullmatch=True)
 

@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from codeflare_compile.crosscut.gang import gang
-from codeflare_compile.crosscut.queueing import pod_set_path, queueing
+from codeflare_compile.crosscut.queueing import pod_set_path
 from codeflare_compile.diagnostics import Diagnostics
 from codeflare_compile.ir import Overrides
-from codeflare_compile.lower.ray import lower_ray
-from codeflare_compile.passes.priority import priority
-from codeflare_compile.passes.sizing import sizing
-from tests.build_inputs import app, plans, program, run, sizes
+from tests.build_inputs import app, program, run, sizes
+from tests.lowering import lower_plan, lowered, planned
 
 ENV = ("  requirements: [numpy==2.1.0]\n  env:\n    PLAIN: 'yes'\n"
        "    TOKEN: {secretKeyRef: {name: creds, key: token}}\n")
 
 
-def lowered(text: str, overrides: Overrides | None = None) -> Any:
-    prog, resolved, diags = plans(text, overrides)
-    resolved = priority(sizing(resolved, prog, diags), prog, diags)
-    assert not diags.has_errors, diags.items
-    (plan,) = resolved
-    return lower_ray(plan, prog.target), prog
-
-
 def test_head_and_workers_get_the_size() -> None:
-    low, _ = lowered(app() + run(extra="  size: sm\n"))
+    low = lowered(app() + run(extra="  size: sm\n"))
     cluster = low.workload["spec"]["rayClusterSpec"]
     head = cluster["headGroupSpec"]["template"]["spec"]["containers"][0]
     (group,) = cluster["workerGroupSpecs"]
@@ -38,13 +25,13 @@ def test_head_and_workers_get_the_size() -> None:
 
 
 def test_zero_workers_is_head_only() -> None:
-    low, _ = lowered(app() + run(extra="  workers: 0\n"))
+    low = lowered(app() + run(extra="  workers: 0\n"))
     assert "workerGroupSpecs" not in low.workload["spec"]["rayClusterSpec"]
     assert len(low.pod_sets) == 1
 
 
 def test_entrypoint_runtime_env_and_secret_env() -> None:
-    low, _ = lowered(app(extra=ENV + "  options: --a 1\n") + run(extra="  options: --b 2\n"))
+    low = lowered(app(extra=ENV + "  options: --a 1\n") + run(extra="  options: --b 2\n"))
     spec = low.workload["spec"]
     assert spec["entrypoint"] == "python3 main.py --b 2"
     assert spec["runtimeEnvYAML"] == "pip:\n- numpy==2.1.0\nenv_vars:\n  PLAIN: 'yes'\n"
@@ -55,13 +42,12 @@ def test_entrypoint_runtime_env_and_secret_env() -> None:
 
 
 def test_run_env_merges_over_application_env() -> None:
-    low, _ = lowered(app(extra=ENV) + run(extra="  env: {PLAIN: 'no', EXTRA: x}\n"))
+    low = lowered(app(extra=ENV) + run(extra="  env: {PLAIN: 'no', EXTRA: x}\n"))
     assert "PLAIN: 'no'\n  EXTRA: x\n" in low.workload["spec"]["runtimeEnvYAML"]
 
 
 def test_gang_labels_every_pod_and_counts_members() -> None:
-    low, prog = lowered(app() + run(extra="  size: md\n"))
-    low = gang(low, prog.target)
+    low = lowered(app() + run(extra="  size: md\n"), through="gang")
     pod_group, rayjob = low.objects
     assert pod_group["spec"] == {"minMember": 5, "minResources": {"cpu": "10", "memory": "80Gi"}}
     for template in low.pod_templates():
@@ -73,10 +59,10 @@ def test_gang_labels_every_pod_and_counts_members() -> None:
 def test_appwrapper_queueing_leaves_the_rayjob_to_kueue() -> None:
     """An AppWrapper never sees a RayJob succeed (its cluster's pods are deleted, not
     succeeded): the RayJob carries the queue label itself, as with --queueing kueue."""
-    low, prog = lowered(app() + run(extra="  size: sm\n  queue: q\n"))
+    plan, prog = planned(app() + run(extra="  size: sm\n  queue: q\n"))
     assert prog.target.queueing == "appwrapper"
     diags = Diagnostics()
-    low = queueing(gang(low, prog.target), prog.target, diags)
+    low = lower_plan(plan, prog, "queueing", diags)
     assert not diags.items
     podgroup, rayjob = low.objects
     assert (podgroup["kind"], rayjob) == ("PodGroup", low.workload)
@@ -85,16 +71,15 @@ def test_appwrapper_queueing_leaves_the_rayjob_to_kueue() -> None:
 
 
 def test_mcad_refuses_a_rayjob_it_could_never_complete() -> None:
-    low, prog = lowered(app() + run(), Overrides(queueing="mcad"))
     diags = Diagnostics()
-    queueing(low, prog.target, diags)
+    lowered(app() + run(), Overrides(queueing="mcad"), "queueing", diags)
     (error,) = diags.items
     assert (error.code.value, error.severity.value) == ("CF440", "error")
     assert error.message.startswith("MCAD would never see this RayJob finish")
 
 
 def test_ray_pods_get_a_memory_backed_dev_shm() -> None:
-    low, _ = lowered(app() + run(extra="  size: sm\n"))
+    low = lowered(app() + run(extra="  size: sm\n"))
     for template in low.pod_templates():
         spec = template["spec"]
         assert spec["volumes"] == [{"name": "dshm", "emptyDir": {"medium": "Memory"}}]
@@ -103,16 +88,15 @@ def test_ray_pods_get_a_memory_backed_dev_shm() -> None:
 
 
 def test_kueue_puts_the_queue_on_the_workload() -> None:
-    low, prog = lowered(app() + run(extra="  queue: q\n"), Overrides(queueing="kueue"))
-    low = queueing(low, prog.target, Diagnostics())
+    low = lowered(app() + run(extra="  queue: q\n"), Overrides(queueing="kueue", gang="none"),
+                  "queueing")
     assert low.objects == [low.workload]
     assert low.workload["metadata"]["labels"]["kueue.x-k8s.io/queue-name"] == "q"
 
 
 def test_queue_without_a_queue_system_warns() -> None:
-    low, prog = lowered(app() + run(extra="  queue: q\n"), Overrides(queueing="none"))
     diags = Diagnostics()
-    queueing(low, prog.target, diags)
+    lowered(app() + run(extra="  queue: q\n"), Overrides(queueing="none"), "queueing", diags)
     (warning,) = diags.items
     assert (warning.code.value, warning.severity.value) == ("CF502", "warning")
 
@@ -125,18 +109,10 @@ HEAD_SIZES = ("{md: {workers: 4, cpu: '8', memory: 32Gi, gpu: 1, "
               "head: {cpu: '2', memory: 8Gi, gpu: 0}}}")
 
 
-def gang_scheduled(text: str) -> Any:
-    prog, resolved, diags = plans(text)
-    resolved = sizing(resolved, prog, diags)
-    assert not diags.has_errors, diags.items
-    (plan,) = resolved
-    return gang(lower_ray(plan, prog.target), prog.target)
-
-
 def test_a_size_gives_the_head_its_own_resources() -> None:
     gpu = "  supportsGpu: true\n"
-    low = gang_scheduled(sizes("policy", HEAD_SIZES) + app(extra=gpu)
-                         + run(extra="  size: md\n" + gpu))
+    low = lowered(sizes("policy", HEAD_SIZES) + app(extra=gpu)
+                  + run(extra="  size: md\n" + gpu), through="gang")
     cluster = low.workload["spec"]["rayClusterSpec"]
     head = cluster["headGroupSpec"]["template"]["spec"]["containers"][0]["resources"]
     worker = cluster["workerGroupSpecs"][0]["template"]["spec"]["containers"][0]["resources"]
@@ -150,8 +126,8 @@ def test_a_size_gives_the_head_its_own_resources() -> None:
 
 def test_head_fields_left_out_are_the_workers() -> None:
     config = "{sm: {workers: 2, cpu: 500m, memory: 1536Mi, gpu: 1, head: {gpu: 0}}}"
-    low = gang_scheduled(sizes("policy", config) + app(extra="  supportsGpu: true\n")
-                         + run(extra="  size: sm\n  supportsGpu: true\n"))
+    low = lowered(sizes("policy", config) + app(extra="  supportsGpu: true\n")
+                  + run(extra="  size: sm\n  supportsGpu: true\n"), through="gang")
     head = low.workload["spec"]["rayClusterSpec"]["headGroupSpec"]["template"]["spec"][
         "containers"][0]["resources"]
     assert head["requests"] == {"cpu": "500m", "memory": "1536Mi"}
@@ -162,15 +138,15 @@ def test_head_fields_left_out_are_the_workers() -> None:
 
 def test_head_gpus_follow_the_supports_gpu_rule() -> None:
     config = "{sm: {workers: 1, cpu: '1', memory: 1Gi, gpu: 0, head: {gpu: 2}}}"
-    low = gang_scheduled(sizes("policy", config) + app() + run(extra="  size: sm\n"))
+    low = lowered(sizes("policy", config) + app() + run(extra="  size: sm\n"), through="gang")
     head = low.workload["spec"]["rayClusterSpec"]["headGroupSpec"]["template"]["spec"][
         "containers"][0]["resources"]
     assert "nvidia.com/gpu" not in head["limits"]
 
 
 def test_without_head_the_head_is_sized_like_a_worker() -> None:
-    low = gang_scheduled(app(extra="  supportsGpu: true\n")
-                         + run(extra="  size: md\n  supportsGpu: true\n"))
+    low = lowered(app(extra="  supportsGpu: true\n")
+                  + run(extra="  size: md\n  supportsGpu: true\n"), through="gang")
     (pod_group,) = [o for o in low.objects if o["kind"] == "PodGroup"]
     assert pod_group["spec"] == {"minMember": 5, "minResources": {
         "cpu": "10", "memory": "80Gi", "nvidia.com/gpu": "5"}}

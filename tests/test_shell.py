@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from codeflare_compile.crosscut.gang import gang
-from codeflare_compile.crosscut.queueing import queueing
-from codeflare_compile.diagnostics import Diagnostics
-from codeflare_compile.ir import Lowered, Overrides
+from codeflare_compile.ir import Overrides
 from codeflare_compile.kubeversion import parse
-from codeflare_compile.lower.shell import lower_shell
-from codeflare_compile.passes.sizing import sizing
-from tests.build_inputs import app, plans, run
+from tests.build_inputs import app, run
+from tests.lowering import lowered
 
 INDEX_ENV = {"name": "CODEFLARE_INDEX", "valueFrom": {"fieldRef": {
     "fieldPath": "metadata.annotations['batch.kubernetes.io/job-completion-index']"}}}
@@ -22,16 +16,8 @@ def shell_app(extra: str = "") -> str:
         "command: python3 main.py", "command: ./go.sh --a")
 
 
-def lowered(text: str, overrides: Overrides | None = None) -> tuple[Lowered, Any]:
-    prog, resolved, diags = plans(text, overrides)
-    resolved = sizing(resolved, prog, diags)
-    assert not diags.has_errors, diags.items
-    (plan,) = resolved
-    return lower_shell(plan, prog.target), prog
-
-
 def test_indexed_job_of_workers_pods() -> None:
-    low, _ = lowered(shell_app() + run(extra="  workers: 3\n"))
+    low = lowered(shell_app() + run(extra="  workers: 3\n"))
     job = low.workload
     assert low.objects == [job]
     assert (job["apiVersion"], job["kind"], job["metadata"]["name"]) == ("batch/v1", "Job", "r")
@@ -42,14 +28,14 @@ def test_indexed_job_of_workers_pods() -> None:
 
 
 def test_zero_workers_runs_once() -> None:
-    low, _ = lowered(shell_app() + run(extra="  workers: 0\n"))
+    low = lowered(shell_app() + run(extra="  workers: 0\n"))
     assert (low.workload["spec"]["completions"], low.workload["spec"]["parallelism"]) == (1, 1)
     assert low.pod_sets[0].replicas == 1
 
 
 def test_runs_command_and_options_as_written() -> None:
-    low, _ = lowered(shell_app(extra="  options: --b 1\n  requirements: [pyyaml==6.0.2]\n")
-                     + run(extra="  options: --msg \"it's $HOME\"; echo ok\n"))
+    low = lowered(shell_app(extra="  options: --b 1\n  requirements: [pyyaml==6.0.2]\n")
+                  + run(extra="  options: --msg \"it's $HOME\"; echo ok\n"))
     (container,) = low.workload["spec"]["template"]["spec"]["containers"]
     assert container["command"] == [
         "/bin/sh", "-c",
@@ -59,14 +45,14 @@ def test_runs_command_and_options_as_written() -> None:
 
 def test_index_in_the_environment() -> None:
     env = "  env:\n    A: '1'\n    CODEFLARE_INDEX: mine\n"
-    low, _ = lowered(shell_app(extra=env) + run())
+    low = lowered(shell_app(extra=env) + run())
     (container,) = low.workload["spec"]["template"]["spec"]["containers"]
     # the user's CODEFLARE_INDEX is replaced by the real one
     assert container["env"] == [{"name": "A", "value": "1"}, INDEX_ENV]
 
 
 def test_failure_policy_and_deadline() -> None:
-    low, _ = lowered(shell_app() + run(extra="  workers: 2\n  timeout: 90s\n"))
+    low = lowered(shell_app() + run(extra="  workers: 2\n  timeout: 90s\n"))
     spec = low.workload["spec"]
     assert spec["backoffLimit"] == 0
     assert spec["podFailurePolicy"] == {"rules": [{
@@ -76,7 +62,7 @@ def test_failure_policy_and_deadline() -> None:
 
 
 def test_resources_and_labels() -> None:
-    low, _ = lowered(shell_app() + run(extra="  size: sm\n"))
+    low = lowered(shell_app() + run(extra="  size: sm\n"))
     template = low.workload["spec"]["template"]
     resources = template["spec"]["containers"][0]["resources"]
     assert resources == {"requests": {"cpu": "1", "memory": "8Gi"},
@@ -87,14 +73,13 @@ def test_resources_and_labels() -> None:
 
 
 def test_name_leaves_room_for_pod_hostnames() -> None:
-    low, _ = lowered(shell_app() + run(name="s" * 63))
+    low = lowered(shell_app() + run(name="s" * 63))
     name = low.workload["metadata"]["name"]
     assert len(name) <= 57 and len(f"{name}-99999") <= 63
 
 
 def test_gang_and_appwrapper() -> None:
-    low, prog = lowered(shell_app() + run(extra="  workers: 3\n"))
-    low = queueing(gang(low, prog.target), prog.target, Diagnostics())
+    low = lowered(shell_app() + run(extra="  workers: 3\n"), through="queueing")
     (wrapper,) = low.objects
     podgroup, job = wrapper["spec"]["components"]
     assert podgroup["template"]["spec"] == {"minMember": 3,
@@ -108,6 +93,6 @@ def test_no_pod_failure_policy_where_kubernetes_would_drop_it() -> None:
     (kubernetes pkg/registry/batch/job/strategy.go, PrepareForCreate)."""
     for version, kept in (("1.25", False), ("v1.25.16", False), ("1.26", True), (None, True)):
         parsed = parse(version) if version else None
-        low, _ = lowered(shell_app() + run(), Overrides(kube_version=parsed))
+        low = lowered(shell_app() + run(), Overrides(kube_version=parsed))
         assert ("podFailurePolicy" in low.workload["spec"]) is kept, version
         assert low.workload["spec"]["backoffLimit"] == 0

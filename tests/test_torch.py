@@ -7,15 +7,11 @@ from typing import Any
 
 import pytest
 
-from codeflare_compile.crosscut.gang import gang
-from codeflare_compile.crosscut.queueing import queueing
-from codeflare_compile.diagnostics import Diagnostics
 from codeflare_compile.ir import Lowered, Overrides
-from codeflare_compile.lower.torch import launch_target, lower_torch
-from codeflare_compile.passes.priority import priority
-from codeflare_compile.passes.sizing import sizing
+from codeflare_compile.lower.torch import launch_target
 from codeflare_compile.validate.rules import infer_podsets
-from tests.build_inputs import app, plans, run
+from tests.build_inputs import app, run
+from tests.lowering import lowered
 
 PYTORCHJOB = Overrides(torch_backend="pytorchjob")
 DNS_1035 = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
@@ -24,14 +20,6 @@ DNS_1035 = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
 def torch_app(extra: str = "", command: str = "python3 train.py --x 1") -> str:
     return app(extra=extra).replace("api: ray", "api: torch").replace(
         "command: python3 main.py", f"command: {command}")
-
-
-def lowered(text: str, overrides: Overrides | None = None) -> tuple[Lowered, Any]:
-    prog, resolved, diags = plans(text, overrides)
-    resolved = priority(sizing(resolved, prog, diags), prog, diags)
-    assert not diags.has_errors, diags.items
-    (plan,) = resolved
-    return lower_torch(plan, prog.target), prog
 
 
 def pod_spec(low: Lowered, index: int = 0) -> dict[str, Any]:
@@ -50,7 +38,7 @@ def script(low: Lowered, index: int = 0) -> str:
 
 
 def test_indexed_job_runs_one_pod_per_worker() -> None:
-    low, _ = lowered(torch_app() + run(extra="  workers: 4\n"))
+    low = lowered(torch_app() + run(extra="  workers: 4\n"))
     job = low.workload
     assert (job["apiVersion"], job["kind"]) == ("batch/v1", "Job")
     spec = job["spec"]
@@ -63,15 +51,15 @@ def test_indexed_job_runs_one_pod_per_worker() -> None:
 
 
 def test_zero_workers_still_runs_one_pod() -> None:
-    low, _ = lowered(torch_app() + run(extra="  workers: 0\n"))
+    low = lowered(torch_app() + run(extra="  workers: 0\n"))
     assert (low.workload["spec"]["completions"], low.workload["spec"]["parallelism"]) == (1, 1)
     assert low.pod_sets[0].replicas == 1
     assert "--nnodes 1 " in script(low)
 
 
 def test_torchrun_command_line() -> None:
-    low, _ = lowered(torch_app(extra="  options: --a 1\n")
-                     + run(name="bert", extra="  workers: 3\n  options: --b 'x y'\n"))
+    low = lowered(torch_app(extra="  options: --a 1\n")
+                  + run(name="bert", extra="  workers: 3\n  options: --b 'x y'\n"))
     assert script(low) == (
         "set -e\n"
         "torchrun --nnodes 3 --nproc_per_node 1 --node_rank $JOB_COMPLETION_INDEX "
@@ -80,7 +68,7 @@ def test_torchrun_command_line() -> None:
 
 
 def test_rendezvous_endpoint_is_pod_zero_through_the_headless_service() -> None:
-    low, _ = lowered(torch_app() + run(name="ddp", extra="  workers: 2\n"))
+    low = lowered(torch_app() + run(name="ddp", extra="  workers: 2\n"))
     service, job = low.objects
     template = job["spec"]["template"]
     endpoint = re.search(r"--rdzv_endpoint (\S+)", script(low))
@@ -102,7 +90,7 @@ def test_rendezvous_endpoint_is_pod_zero_through_the_headless_service() -> None:
 
 
 def test_one_failing_rank_fails_the_job() -> None:
-    low, _ = lowered(torch_app() + run(extra="  workers: 4\n"))
+    low = lowered(torch_app() + run(extra="  workers: 4\n"))
     spec = low.workload["spec"]
     container = spec["template"]["spec"]["containers"][0]
     assert spec["backoffLimit"] == 0
@@ -114,15 +102,15 @@ def test_one_failing_rank_fails_the_job() -> None:
 
 
 def test_timeout_is_the_active_deadline() -> None:
-    low, _ = lowered(torch_app() + run(extra="  timeout: 1h30m\n"))
+    low = lowered(torch_app() + run(extra="  timeout: 1h30m\n"))
     assert low.workload["spec"]["activeDeadlineSeconds"] == 5400
-    low, _ = lowered(torch_app() + run())
+    low = lowered(torch_app() + run())
     assert "activeDeadlineSeconds" not in low.workload["spec"]
 
 
 def test_memory_backed_shm_and_env() -> None:
     env = "  env:\n    A: '1'\n    TOKEN: {secretKeyRef: {name: s, key: k}}\n"
-    low, _ = lowered(torch_app(extra=env) + run())
+    low = lowered(torch_app(extra=env) + run())
     spec = pod_spec(low)
     assert spec["volumes"] == [{"name": "dshm", "emptyDir": {"medium": "Memory"}}]
     container = spec["containers"][0]
@@ -146,7 +134,7 @@ def test_gpu_only_when_both_sides_support_it(app_gpu: bool, run_gpu: bool, gpus:
                                              backend: Overrides | None) -> None:
     text = (torch_app(extra=f"  supportsGpu: {str(app_gpu).lower()}\n")
             + run(extra=f"  size: md\n  supportsGpu: {str(run_gpu).lower()}\n"))
-    low, _ = lowered(text, backend)
+    low = lowered(text, backend)
     for spec in (pod_spec(low, i) for i in range(len(low.pod_sets))):
         limits = spec["containers"][0]["resources"]["limits"]
         assert limits.get("nvidia.com/gpu") == (str(gpus) if gpus else None)
@@ -160,14 +148,14 @@ def test_nproc_per_node_is_the_gpu_count() -> None:
     sizes = ("apiVersion: codeflare.dev/v1alpha1\nkind: RunSizeConfiguration\nmetadata:\n"
              "  name: s\nspec:\n  config: {xs: {workers: 2, cpu: '8', memory: 32Gi, gpu: 4}}\n"
              "---\n")
-    low, _ = lowered(sizes + torch_app(extra="  supportsGpu: true\n")
-                     + run(extra="  supportsGpu: true\n"))
+    low = lowered(sizes + torch_app(extra="  supportsGpu: true\n")
+                  + run(extra="  supportsGpu: true\n"))
     assert "--nnodes 2 --nproc_per_node 4 " in script(low)
 
 
 def test_names_leave_room_for_pod_hostnames() -> None:
     long = "a" * 63
-    low, _ = lowered(torch_app() + run(name=long))
+    low = lowered(torch_app() + run(name=long))
     service, job = low.objects
     name = job["metadata"]["name"]
     assert len(name) <= 57 and len(f"{name}-99999") <= 63
@@ -177,7 +165,7 @@ def test_names_leave_room_for_pod_hostnames() -> None:
 
 
 def test_a_service_name_starts_with_a_letter() -> None:
-    low, _ = lowered(torch_app() + run(name="7b-train"))
+    low = lowered(torch_app() + run(name="7b-train"))
     service, job = low.objects
     assert service["metadata"]["name"] == job["metadata"]["name"] == "r-7b-train"
     assert service["spec"]["selector"]["codeflare.dev/run"] == "7b-train"
@@ -205,7 +193,7 @@ def test_launch_target(command: str, options: str | None, expected: str) -> None
 
 
 def test_pytorchjob_master_and_workers() -> None:
-    low, _ = lowered(torch_app() + run(extra="  workers: 4\n  timeout: 2h\n"), PYTORCHJOB)
+    low = lowered(torch_app() + run(extra="  workers: 4\n  timeout: 2h\n"), PYTORCHJOB)
     job = low.workload
     assert (job["apiVersion"], job["kind"]) == ("kubeflow.org/v1", "PyTorchJob")
     assert low.objects == [job]
@@ -229,14 +217,14 @@ def test_pytorchjob_master_and_workers() -> None:
 
 @pytest.mark.parametrize("workers", [0, 1])
 def test_pytorchjob_single_node_is_master_only(workers: int) -> None:
-    low, _ = lowered(torch_app() + run(extra=f"  workers: {workers}\n"), PYTORCHJOB)
+    low = lowered(torch_app() + run(extra=f"  workers: {workers}\n"), PYTORCHJOB)
     assert list(low.workload["spec"]["pytorchReplicaSpecs"]) == ["Master"]
     assert [p.replicas for p in low.pod_sets] == [1]
     assert "activeDeadlineSeconds" not in low.workload["spec"]["runPolicy"]
 
 
 def test_pytorchjob_name_is_a_short_dns_1035_label() -> None:
-    low, _ = lowered(torch_app() + run(name="9" + "b" * 62), PYTORCHJOB)
+    low = lowered(torch_app() + run(name="9" + "b" * 62), PYTORCHJOB)
     name = low.workload["metadata"]["name"]
     assert DNS_1035.fullmatch(name) and len(name) <= 50
     assert len(f"{name}-worker-99999") <= 63
@@ -246,8 +234,7 @@ def test_pytorchjob_name_is_a_short_dns_1035_label() -> None:
 
 
 def test_gang_and_appwrapper_on_the_indexed_job() -> None:
-    low, prog = lowered(torch_app() + run(extra="  workers: 4\n  queue: q\n"))
-    low = queueing(gang(low, prog.target), prog.target, Diagnostics())
+    low = lowered(torch_app() + run(extra="  workers: 4\n  queue: q\n"), through="queueing")
     (wrapper,) = low.objects
     assert wrapper["metadata"]["labels"]["kueue.x-k8s.io/queue-name"] == "q"
     podgroup, service, job = wrapper["spec"]["components"]
@@ -265,8 +252,7 @@ def test_gang_and_appwrapper_on_the_indexed_job() -> None:
 
 
 def test_appwrapper_on_the_pytorchjob() -> None:
-    low, prog = lowered(torch_app() + run(extra="  workers: 3\n"), PYTORCHJOB)
-    low = queueing(gang(low, prog.target), prog.target, Diagnostics())
+    low = lowered(torch_app() + run(extra="  workers: 3\n"), PYTORCHJOB, "queueing")
     (wrapper,) = low.objects
     podgroup, job = wrapper["spec"]["components"]
     assert podgroup["template"]["spec"] == {"minMember": 3,
@@ -279,8 +265,8 @@ def test_appwrapper_on_the_pytorchjob() -> None:
 
 
 def test_kueue_labels_the_job_not_the_service() -> None:
-    low, prog = lowered(torch_app() + run(extra="  queue: q\n"), Overrides(queueing="kueue"))
-    low = queueing(low, prog.target, Diagnostics())
+    low = lowered(torch_app() + run(extra="  queue: q\n"),
+                  Overrides(queueing="kueue", gang="none"), "queueing")
     service, job = low.objects
     assert job["metadata"]["labels"]["kueue.x-k8s.io/queue-name"] == "q"
     assert "kueue.x-k8s.io/queue-name" not in service["metadata"]["labels"]

@@ -9,8 +9,8 @@ from typing import Any
 import yaml
 
 from codeflare_compile import validate
+from codeflare_compile.graphs import find_cycle, topological
 from codeflare_compile.ir import Overrides
-from codeflare_compile.passes.steps import find_cycle, topological
 from codeflare_compile.pipeline import compile_paths
 from tests.helpers import REPO
 from tests.test_diagnostics import blocks, compile_files

@@ -14,23 +14,14 @@ import pytest
 import yaml
 
 from codeflare_compile.choices import Queueing
-from codeflare_compile.crosscut.gang import gang
-from codeflare_compile.crosscut.queueing import queueing
-from codeflare_compile.diagnostics import Code, Diagnostics
+from codeflare_compile.diagnostics import Code
 from codeflare_compile.ir import Lowered, Overrides
-from codeflare_compile.lower.workqueue import lower_workqueue
+from codeflare_compile.lower.workqueue import max_failed_indexes
 from codeflare_compile.passes import tasks as tasks_pass
-from codeflare_compile.passes.sizing import sizing
-from codeflare_compile.passes.tasks import (
-    CONFIG_MAP_BUDGET,
-    MAX_TASK_BYTES,
-    chunks,
-    entry_bytes,
-    max_failed_indexes,
-    sweep_values,
-    task_key,
-)
+from codeflare_compile.passes.tasks import MAX_TASK_BYTES, sweep_values
+from codeflare_compile.taskmap import CONFIG_MAP_BUDGET, chunks, entry_bytes, task_key
 from tests.build_inputs import app, plans, run
+from tests.lowering import lower_plan, lowered, planned
 from tests.test_diagnostics import blocks, compile_files
 
 
@@ -39,17 +30,8 @@ def wq_app(tasks: str = "  tasks: [a, b, c]\n", extra: str = "") -> str:
         "command: python3 main.py", "command: python3 work.py --fast")
 
 
-def lowered(text: str, overrides: Overrides | None = None) -> tuple[Lowered, Any]:
-    prog, resolved, diags = plans(text, overrides)
-    resolved = sizing(resolved, prog, diags)
-    resolved = tasks_pass.tasks(resolved, prog, diags)
-    assert not diags.has_errors, diags.items
-    (plan,) = resolved
-    return lower_workqueue(plan, prog.target), prog
-
-
 def expanded(tasks: str) -> tuple[str, ...]:
-    low, _ = lowered(wq_app(tasks) + run())
+    low = lowered(wq_app(tasks) + run())
     return low.plan.tasks
 
 
@@ -91,7 +73,7 @@ def test_explicit_list_kept_verbatim() -> None:
 
 
 def test_run_tasks_replace_the_applications() -> None:
-    low, _ = lowered(wq_app() + run(extra="  tasks:\n    sweep: {min: 7, max: 8}\n"))
+    low = lowered(wq_app() + run(extra="  tasks:\n    sweep: {min: 7, max: 8}\n"))
     assert low.plan.tasks == ("7", "8")
     assert [c["data"] for c in low.objects[:-1]] == [{"task-00000": "7", "task-00001": "8"}]
 
@@ -107,7 +89,7 @@ def test_keys_are_padded_and_ordered() -> None:
 
 
 def test_one_config_map_per_run_by_default() -> None:
-    low, _ = lowered(wq_app() + run(name="r"))
+    low = lowered(wq_app() + run(name="r"))
     *config_maps, job = low.objects
     assert job is low.workload
     (cm,) = config_maps
@@ -136,8 +118,8 @@ def test_entry_cost_counts_json_escapes() -> None:
 
 def test_large_tasks_split_over_config_maps_in_one_volume() -> None:
     big = [f"{i}" + "x" * 120_000 for i in range(10)]  # 1.2 MB in all, each under 128 KiB
-    low, prog = lowered(wq_app() + run(name="big"), Overrides(queueing="none"))
-    low = lower_workqueue(replace(low.plan, tasks=tuple(big)), prog.target)
+    plan, prog = planned(wq_app() + run(name="big"), Overrides(queueing="none"))
+    low = lower_plan(replace(plan, tasks=tuple(big)), prog)
     *config_maps, job = low.objects
     names = [c["metadata"]["name"] for c in config_maps]
     assert [n.rpartition("-")[0] for n in names] == ["big-tasks-0", "big-tasks-1"]
@@ -158,8 +140,8 @@ def test_large_tasks_split_over_config_maps_in_one_volume() -> None:
     (3, 10, 3), (8, 6, 6), (0, 4, 1), (1, 1, 1), (5, 5, 5)])
 def test_parallelism_is_workers_capped_by_tasks(workers: int, tasks: int,
                                                 parallelism: int) -> None:
-    low, _ = lowered(wq_app(f"  tasks:\n    sweep: {{min: 1, max: {tasks}}}\n")
-                     + run(extra=f"  workers: {workers}\n"))
+    low = lowered(wq_app(f"  tasks:\n    sweep: {{min: 1, max: {tasks}}}\n")
+                  + run(extra=f"  workers: {workers}\n"))
     spec = job_spec(low)
     assert (spec["completionMode"], spec["completions"], spec["parallelism"]) == (
         "Indexed", tasks, parallelism)
@@ -167,8 +149,8 @@ def test_parallelism_is_workers_capped_by_tasks(workers: int, tasks: int,
 
 
 def test_per_index_retries_and_failure_bound() -> None:
-    low, _ = lowered(wq_app("  tasks:\n    sweep: {min: 1, max: 25}\n")
-                     + run(extra="  workers: 4\n  timeout: 30m\n"), Overrides(queueing="kueue"))
+    low = lowered(wq_app("  tasks:\n    sweep: {min: 1, max: 25}\n")
+                  + run(extra="  workers: 4\n  timeout: 30m\n"), Overrides(queueing="kueue"))
     spec = job_spec(low)
     assert "backoffLimit" not in spec  # per-index retries replace the Job-wide limit
     assert (spec["backoffLimitPerIndex"], spec["maxFailedIndexes"]) == (2, 3)
@@ -189,8 +171,8 @@ def test_max_failed_indexes(count: int, bound: int) -> None:
 
 def test_container_reads_its_task_and_passes_it_last() -> None:
     env = "  env:\n    A: '1'\n    CODEFLARE_TASK: mine\n    CODEFLARE_TASK_INDEX: mine\n"
-    low, _ = lowered(wq_app(extra=env) + run(extra="  options: --lr \"$LR\"\n"),
-                     Overrides(queueing="none"))
+    low = lowered(wq_app(extra=env) + run(extra="  options: --lr \"$LR\"\n"),
+                  Overrides(queueing="none"))
     (container,) = low.workload["spec"]["template"]["spec"]["containers"]
     assert container["env"] == [{"name": "A", "value": "1"}]  # reserved names are the pod's
     assert container["volumeMounts"] == [
@@ -210,9 +192,8 @@ def test_container_reads_its_task_and_passes_it_last() -> None:
 
 
 def test_no_gang_and_a_wrapper_that_leaves_retries_to_the_job() -> None:
-    low, prog = lowered(wq_app("  tasks:\n    sweep: {min: 1, max: 10}\n")
-                        + run(extra="  workers: 3\n"))
-    low = queueing(gang(low, prog.target), prog.target, Diagnostics())
+    low = lowered(wq_app("  tasks:\n    sweep: {min: 1, max: 10}\n")
+                  + run(extra="  workers: 3\n"), through="queueing")
     (wrapper,) = low.objects
     config_map, job = wrapper["spec"]["components"]  # no PodGroup: tasks are independent
     assert config_map["template"]["kind"] == "ConfigMap" and "podSets" not in config_map
@@ -226,7 +207,7 @@ def test_no_gang_and_a_wrapper_that_leaves_retries_to_the_job() -> None:
 @pytest.mark.parametrize("mode", ["appwrapper", "mcad"])
 def test_wrapped_tasks_retry_in_their_own_pod(mode: Queueing) -> None:
     """A wrapper that counts pods must not see a failed pod for a task that a retry fixed."""
-    low, _ = lowered(wq_app() + run(), Overrides(queueing=mode))
+    low = lowered(wq_app() + run(), Overrides(queueing=mode))
     spec = job_spec(low)
     assert (spec["backoffLimitPerIndex"], spec["maxFailedIndexes"]) == (0, 1)
     script = spec["template"]["spec"]["containers"][0]["command"][2]

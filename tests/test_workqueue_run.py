@@ -25,9 +25,8 @@ import yaml
 from codeflare_compile.emit.yaml import dump_yaml_stream
 from codeflare_compile.ir import Overrides
 from codeflare_compile.lower.workqueue import TASK_DIR
-from codeflare_compile.pipeline import POLICY_PASSES, lower_run
-from tests.build_inputs import plans
 from tests.helpers import run_cli
+from tests.lowering import lower_plan, planned
 
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 BIN = Path(sys.executable).parent  # this environment's python3 comes first on PATH
@@ -100,13 +99,8 @@ def _render(tmp: Path, tasks: list[str], program: str = RECORD,
 def _render_large(tasks: list[str]) -> list[dict[str, Any]]:
     """The same, in-process through every stage after parsing: a megabyte of tasks would spend
     seconds in the YAML loader, so the tasks are put on the resolved plan directly."""
-    prog, resolved, diags = plans(_documents(["placeholder"]),
-                                  Overrides(queueing="none", gang="none"))
-    for policy in POLICY_PASSES:
-        resolved = policy(resolved, prog, diags)
-    (plan,) = resolved
-    lowered = lower_run(replace(plan, tasks=tuple(tasks)), prog.target, diags)
-    assert lowered is not None and not diags.has_errors, diags.items
+    plan, prog = planned(_documents(["placeholder"]), Overrides(queueing="none", gang="none"))
+    lowered = lower_plan(replace(plan, tasks=tuple(tasks)), prog, "queueing")
     return list(yaml.load_all(dump_yaml_stream(lowered.objects), Loader=LOADER))
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, Field, StrictBool, StrictStr
-from pydantic_core import PydanticCustomError
+from pydantic import Field, StrictBool
 
 from codeflare_compile.api.common import (
     Count,
@@ -18,28 +17,9 @@ from codeflare_compile.api.common import (
     Tasks,
     Text,
 )
-from codeflare_compile.passes.durations import seconds
+from codeflare_compile.api.durations import Duration
 
 Priority = Literal["low", "normal", "high"]
-#: The longest deadline every target takes: RayJob's activeDeadlineSeconds is an int32.
-MAX_TIMEOUT_SECONDS = 2**31 - 1
-
-
-def _deadline(value: str) -> str:
-    try:
-        total = seconds(value)
-    except ValueError:  # more digits than Python reads
-        total = MAX_TIMEOUT_SECONDS + 1
-    if not 1 <= total <= MAX_TIMEOUT_SECONDS:
-        raise PydanticCustomError(
-            "duration_range", "must be between 1s and {limit}s (68 years)",
-            {"limit": MAX_TIMEOUT_SECONDS})
-    return value
-
-
-#: `90s`, `30m`, `2h`, or combinations such as `1h30m`; at least a second.
-Duration = Annotated[StrictStr, Field(pattern=r"^(\d+h)?(\d+m)?(\d+s)?$", min_length=2),
-                     AfterValidator(_deadline)]
 
 
 class ApplicationRef(Model):

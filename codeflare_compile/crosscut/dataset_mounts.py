@@ -14,7 +14,7 @@ from typing import Any
 from codeflare_compile.diagnostics import Diagnostics
 from codeflare_compile.ir import Lowered, ResolvedInput, Target
 from codeflare_compile.lower import pods
-from codeflare_compile.passes.datasets import MOUNT_ROOT, env_prefix
+from codeflare_compile.podlayout import dataset_mount_path, env_prefix
 from codeflare_compile.problems.targets import (
     datashim_mount_path,
     nfs_under_restricted,
@@ -30,9 +30,10 @@ def dataset_mounts(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowe
             _mount(lowered, i, {"persistentVolumeClaim": {
                 "claimName": spec.pvc.claim_name, "readOnly": spec.read_only}}, item)
         elif target.datasets == "datashim":
-            if item.use_as == "mount" and item.mount_path != _default_path(item):
-                diags.add(datashim_mount_path(item.dataset.name, _default_path(item),
-                                              item.mount_path, item.span))
+            fixed = dataset_mount_path(item.dataset.name)
+            if item.use_as == "mount" and item.mount_path != fixed:
+                diags.add(datashim_mount_path(item.dataset.name, fixed, item.mount_path,
+                                              item.span))
                 continue
             _datashim_labels(lowered, item, target, indexes)
         elif spec.nfs is not None and target.pod_security == "restricted":
@@ -63,25 +64,19 @@ def _datashim_labels(lowered: Lowered, item: ResolvedInput, target: Target,
     if index is None:
         index = indexes[name] = len(indexes)
         lowered.shared.append(_datashim_dataset(lowered, item, target))
-    for template in lowered.pod_templates():
-        labels = template["metadata"]["labels"]
+    for template in lowered.templates():
+        labels = template.labels
         labels[f"dataset.{index}.id"] = name
         before = labels.get(f"dataset.{index}.useas")
         labels[f"dataset.{index}.useas"] = f"{before}.{use}" if before else use
 
 
-def _default_path(item: ResolvedInput) -> str:
-    return f"{MOUNT_ROOT}/{item.dataset.name}"
-
-
 def _mount(lowered: Lowered, i: int, source: dict[str, Any], item: ResolvedInput) -> None:
     name = f"data-{i}"
     read_only = item.dataset.model.spec.read_only
-    for template in lowered.pod_templates():
-        spec = template["spec"]
-        spec.setdefault("volumes", []).append({"name": name, **source})
-        spec["containers"][0].setdefault("volumeMounts", []).append(
-            {"name": name, "mountPath": item.mount_path, "readOnly": read_only})
+    for template in lowered.templates():
+        template.add_volume({"name": name, **source})
+        template.add_mount({"name": name, "mountPath": item.mount_path, "readOnly": read_only})
 
 
 def _s3_env(lowered: Lowered, item: ResolvedInput) -> None:
@@ -99,8 +94,8 @@ def _s3_env(lowered: Lowered, item: ResolvedInput) -> None:
             "name": s3.secret_ref.name, "key": key}}}
             for var, key in (("ACCESS_KEY_ID", "accessKeyID"),
                              ("SECRET_ACCESS_KEY", "secretAccessKey"))]
-    for template in lowered.pod_templates():
-        template["spec"]["containers"][0].setdefault("env", []).extend(env)
+    for template in lowered.templates():
+        template.add_env(*env)
 
 
 def _datashim_dataset(lowered: Lowered, item: ResolvedInput, target: Target) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from codeflare_compile.diagnostics import Diagnostics
-from codeflare_compile.ir import Lowered, PodSet, Target
+from codeflare_compile.ir import Lowered, PodTemplate, Target
 from codeflare_compile.kubeversion import KubeVersion, before
 from codeflare_compile.lower import pods
 from codeflare_compile.lower.names import immutable_name
@@ -65,31 +65,21 @@ def log_sidecar(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowered
     }
     config_map["metadata"]["name"] = immutable_name(plan, target, f"{plan.name}-fluent-bit",
                                                     config_map)
-    for i, pod_set in enumerate(lowered.pod_sets):
-        if pod_set.logs is not None:
-            _attach(lowered, pod_set, f"{i}-{CONFIG_FILE}", config_map["metadata"]["name"],
-                    target)
+    for i, template in enumerate(lowered.templates()):
+        if template.pod_set.logs is not None:
+            _attach(template, f"{i}-{CONFIG_FILE}", config_map["metadata"]["name"], target)
     lowered.objects.insert(lowered.objects.index(lowered.workload), config_map)
     return lowered
 
 
-
-
-def _attach(lowered: Lowered, pod_set: PodSet, key: str, config_map: str,
-            target: Target) -> None:
+def _attach(template: PodTemplate, key: str, config_map: str, target: Target) -> None:
+    pod_set = template.pod_set
     assert pod_set.logs is not None
     folder = pod_set.logs[0]
-    template: Any = lowered.workload
-    for seg in pod_set.path:
-        template = template[seg]
-    spec = template["spec"]
-    spec.setdefault("volumes", []).extend([
-        {"name": LOG_VOLUME, "emptyDir": {}},
-        {"name": CONFIG_VOLUME, "configMap": {"name": config_map}},
-    ])
-    main = spec["containers"][0]
-    main.setdefault("volumeMounts", []).append({"name": LOG_VOLUME, "mountPath": folder})
-    main.setdefault("env", []).append({"name": "CODEFLARE_LOG_DIR", "value": folder})
+    template.add_volume({"name": LOG_VOLUME, "emptyDir": {}})
+    template.add_volume({"name": CONFIG_VOLUME, "configMap": {"name": config_map}})
+    template.add_mount({"name": LOG_VOLUME, "mountPath": folder})
+    template.add_env({"name": "CODEFLARE_LOG_DIR", "value": folder})
     amounts = {"cpu": target.fluent_bit.cpu, "memory": target.fluent_bit.memory}
     sidecar: dict[str, Any] = {
         "name": SIDECAR,
@@ -105,6 +95,6 @@ def _attach(lowered: Lowered, pod_set: PodSet, key: str, config_map: str,
     }
     if pod_set.batch:
         sidecar["restartPolicy"] = "Always"
-        spec.setdefault("initContainers", []).append(sidecar)
+        template.add_init_container(sidecar)
     else:
-        spec["containers"].append(sidecar)
+        template.add_container(sidecar)

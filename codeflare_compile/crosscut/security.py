@@ -37,7 +37,7 @@ def security(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowered:
     restricted = target.pod_security == "restricted"
     if restricted and not _fits_restricted(plan, diags):
         return lowered
-    context = plan.app.model.spec.security_context
+    context = plan.security_context
     for spec in pod_specs(lowered.workload):
         pod = spec.setdefault("securityContext", {})
         pod.setdefault("seccompProfile", dict(RUNTIME_DEFAULT))
@@ -48,15 +48,14 @@ def security(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowered:
                     if container["name"] in HELPERS:
                         container["securityContext"]["runAsUser"] = NON_ROOT_UID
     if context is not None and context.allow_privilege_escalation:
-        for template in lowered.pod_templates():  # the workload container only
-            template["spec"]["containers"][0]["securityContext"]["allowPrivilegeEscalation"] = \
-                True
+        for template in lowered.templates():  # the workload container only
+            template.main_container()["securityContext"]["allowPrivilegeEscalation"] = True
     return lowered
 
 
 def _fits_restricted(plan: RunPlan, diags: Diagnostics) -> bool:
     """Refuse the Application's opt-outs that `restricted` forbids, each at its field."""
-    context = plan.app.model.spec.security_context
+    context = plan.security_context
     if context is None:
         return True
     forbidden = [(field, setting) for field, value, setting in (

@@ -15,7 +15,7 @@ from typing import Any
 from codeflare_compile.ir import CodeSource, Lowered, Target
 from codeflare_compile.lower import pods
 from codeflare_compile.lower.names import immutable_name
-from codeflare_compile.passes.code import CLONE_DIR, WORKSPACE
+from codeflare_compile.podlayout import CLONE_DIR, WORKSPACE
 
 CLONE = "clone"
 VOLUME = "workspace"
@@ -35,22 +35,17 @@ def workspace(lowered: Lowered, target: Target) -> Lowered:
     if source is None:
         return lowered
     config_map = _config_map(lowered, source, target) if source.files else None
-    for template in lowered.pod_templates():
-        spec = template["spec"]
-        volumes = spec.setdefault("volumes", [])
-        volumes.append({"name": VOLUME, "emptyDir": {}})
-        mounts = spec["containers"][0].setdefault("volumeMounts", [])
-        mounts.append({"name": VOLUME, "mountPath": WORKSPACE})
+    for template in lowered.templates():
+        template.add_volume({"name": VOLUME, "emptyDir": {}})
+        template.add_mount({"name": VOLUME, "mountPath": WORKSPACE})
         if source.clone_url:
-            spec.setdefault("initContainers", []).append(_clone(source, target))
+            template.add_init_container(_clone(source, target))
         if config_map is not None:
-            volumes.append({"name": CODE_VOLUME, "configMap": {
+            template.add_volume({"name": CODE_VOLUME, "configMap": {
                 "name": config_map["metadata"]["name"], "defaultMode": 0o755}})
-            mounts.extend(
-                {"name": CODE_VOLUME, "mountPath": f"{source.workdir}/{path}", "subPath": key,
-                 "readOnly": True}
-                for key, path in zip(config_map["data"], (p for p, _ in source.files),
-                                     strict=True))
+            for key, path in zip(config_map["data"], (p for p, _ in source.files), strict=True):
+                template.add_mount({"name": CODE_VOLUME, "mountPath": f"{source.workdir}/{path}",
+                                    "subPath": key, "readOnly": True})
     if config_map is not None:
         lowered.objects.insert(lowered.objects.index(lowered.workload), config_map)
     return lowered

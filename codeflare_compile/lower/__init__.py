@@ -24,8 +24,7 @@ LOWERINGS: dict[str, Lowering] = {
 
 def unsupported(plan: RunPlan) -> list[tuple[tuple[str, ...], str]]:
     """Settings of a Run this version cannot lower yet, as (path in the Application, what)."""
-    spec = plan.app.model.spec
     found: list[tuple[tuple[str, ...], str]] = []
-    if spec.expose:
+    if plan.expose:
         found.append((("spec", "expose"), "'expose'"))
     return found

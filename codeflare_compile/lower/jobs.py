@@ -54,7 +54,7 @@ def indexed_job(plan: RunPlan, name: str, template: dict[str, Any], *, backoff_l
     }
     if failure_rules and not before(kube_version, POD_FAILURE_POLICY_SINCE):
         spec["podFailurePolicy"] = {"rules": failure_rules}
-    deadline = pods.deadline_seconds(plan)
+    deadline = plan.deadline_seconds
     if deadline is not None:
         spec["activeDeadlineSeconds"] = deadline
     spec["template"] = template
@@ -66,5 +66,6 @@ def indexed_job(plan: RunPlan, name: str, template: dict[str, Any], *, backoff_l
     }
 
 
-def job_pod_set(plan: RunPlan) -> PodSet:
-    return PodSet(TEMPLATE_PATH, pod_count(plan))
+def job_pod_set(plan: RunPlan, main: str) -> PodSet:
+    """The Job's pods, whose container `main` runs the program."""
+    return PodSet(TEMPLATE_PATH, pod_count(plan), main)

@@ -28,10 +28,11 @@ import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from codeflare_compile.namefit import fit_name
+
 if TYPE_CHECKING:
     from codeflare_compile.ir import RunPlan, Target
 
-HASH_LENGTH = 5
 #: Hex digits of a content hash (40 bits; kustomize's generated names carry 10 characters too).
 CONTENT_HASH_LENGTH = 10
 #: Queueings that wrap a Run's objects into one object (which the controller then creates).
@@ -44,22 +45,6 @@ KUEUE_DIRECT = frozenset({"ray"})
 def wraps(queueing: str, archetype: str) -> bool:
     """Whether the Run's objects end up inside one wrapping object."""
     return queueing in WRAPPING and not (queueing == "appwrapper" and archetype in KUEUE_DIRECT)
-
-
-def fit_name(base: str, limit: int = 63, letter_first: bool = False) -> str:
-    """`base` if it fits, else truncated with a short stable hash of the full name.
-
-    `letter_first` is for DNS-1035 kinds (RayJob, RayCluster): a name starting with a digit
-    gets an `r-` prefix.
-    """
-    name = base
-    if letter_first and not name[:1].isalpha():
-        name = f"r-{name}"
-    if len(name) <= limit:
-        return name
-    digest = hashlib.sha256(base.encode()).hexdigest()[:HASH_LENGTH]
-    head = name[: limit - HASH_LENGTH - 1].rstrip("-")
-    return f"{head}-{digest}"
 
 
 def content_hash(objects: Iterable[dict[str, Any]]) -> str:

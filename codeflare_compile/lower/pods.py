@@ -8,7 +8,6 @@ from typing import Any
 
 from codeflare_compile import quantities
 from codeflare_compile.ir import PodSize, RunPlan
-from codeflare_compile.passes.durations import seconds
 
 MANAGED_BY = "codeflare-compile"
 GPU_RESOURCE = "nvidia.com/gpu"
@@ -37,12 +36,6 @@ def standard_labels(plan: RunPlan, component: str) -> dict[str, str]:
     if plan.step is not None:
         labels[WORKFLOW_LABEL] = plan.step.workflow
     return labels
-
-
-def deadline_seconds(plan: RunPlan) -> int | None:
-    """The Run's `timeout` as an active deadline in seconds, for whichever object takes one."""
-    timeout = plan.run.model.spec.timeout
-    return seconds(timeout) if timeout else None
 
 
 def metadata(plan: RunPlan, name: str, component: str) -> dict[str, Any]:
@@ -123,9 +116,9 @@ def container(plan: RunPlan, name: str, *, command: list[str] | None = None,
               size: PodSize | None = None) -> dict[str, Any]:
     """The workload container: image, command, env, requests = limits, safe defaults.
 
-    Passes that run after lowering (code, datasets) find it as `containers[0]` of every pod
-    template and add their mounts, environment and working directory to it. `size` is the
-    pod's when it is not the Run's per-pod size (the Ray head's own).
+    The lowering names it as its pod set's `main` container, where the cross-cutting passes
+    add their mounts and environment. `size` is the pod's when it is not the Run's per-pod
+    size (the Ray head's own).
     """
     out: dict[str, Any] = {"name": name, "image": plan.image}
     if command is not None:
@@ -157,7 +150,7 @@ def pod_spec(plan: RunPlan, containers: list[dict[str, Any]], **fields: Any) -> 
         spec["priorityClassName"] = plan.priority_class
     if plan.image_pull_secrets:
         spec["imagePullSecrets"] = [{"name": s} for s in plan.image_pull_secrets]
-    security = plan.app.model.spec.security_context
+    security = plan.security_context
     # the Application's fields; crosscut/security.py adds the Pod Security level's
     spec["securityContext"] = security.pod_fields() if security is not None else {}
     spec["containers"] = containers

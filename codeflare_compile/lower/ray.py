@@ -28,15 +28,17 @@ SUBMITTER = "ray-job-submitter"
 SUBMITTER_REQUESTS = {"cpu": "500m", "memory": "200Mi"}
 SUBMITTER_LIMITS = {"cpu": "1", "memory": "1Gi"}
 HEAD_PATH = ("spec", "rayClusterSpec", "headGroupSpec", "template")
+#: The pods' roles, which name their containers too.
+HEAD, WORKER = "ray-head", "ray-worker"
 WORKER_PATH = ("spec", "rayClusterSpec", "workerGroupSpecs", 0, "template")
 
 
 def lower_ray(plan: RunPlan, target: Target) -> Lowered:
-    head = _template(plan, "ray-head", ports=list(HEAD_PORTS), size=plan.pod.head)
+    head = _template(plan, HEAD, ports=list(HEAD_PORTS), size=plan.pod.head)
     cluster: dict[str, Any] = {
         "headGroupSpec": {"rayStartParams": {"dashboard-host": "0.0.0.0"}, "template": head},
     }
-    pod_sets = [PodSet(HEAD_PATH, 1, logs=RAY_LOGS, batch=False)]
+    pod_sets = [PodSet(HEAD_PATH, 1, HEAD, logs=RAY_LOGS, batch=False)]
     if plan.pod.workers > 0:
         cluster["workerGroupSpecs"] = [{
             "groupName": WORKER_GROUP,
@@ -44,9 +46,9 @@ def lower_ray(plan: RunPlan, target: Target) -> Lowered:
             "minReplicas": plan.pod.workers,
             "maxReplicas": plan.pod.workers,
             "rayStartParams": {},
-            "template": _template(plan, "ray-worker"),
+            "template": _template(plan, WORKER),
         }]
-        pod_sets.append(PodSet(WORKER_PATH, plan.pod.workers, logs=None, batch=False))
+        pod_sets.append(PodSet(WORKER_PATH, plan.pod.workers, WORKER, logs=None, batch=False))
     entrypoint = plan.entrypoint
     if plan.code is not None:  # the job manager starts the driver elsewhere: go to the code
         entrypoint = f"cd {shlex.quote(plan.code.workdir)} && {entrypoint}"
@@ -55,7 +57,7 @@ def lower_ray(plan: RunPlan, target: Target) -> Lowered:
     if runtime_env:
         spec["runtimeEnvYAML"] = runtime_env
     spec["shutdownAfterJobFinishes"] = True
-    deadline = pods.deadline_seconds(plan)
+    deadline = plan.deadline_seconds
     if deadline is not None:
         spec["activeDeadlineSeconds"] = deadline
     spec["rayClusterSpec"] = cluster

@@ -33,7 +33,7 @@ def lower_shell(plan: RunPlan, target: Target) -> Lowered:
                                  pods.pod_spec(plan, [container], restartPolicy="Never"))
     job = jobs.indexed_job(plan, jobs.job_name(plan), template, backoff_limit=0,
                            failure_rules=_failure_rules(), kube_version=target.kube_version)
-    return Lowered(plan, job, [jobs.job_pod_set(plan)], [job], rerun=False)
+    return Lowered(plan, job, [jobs.job_pod_set(plan, ROLE)], [job], rerun=False)
 
 
 def _failure_rules() -> list[dict[str, Any]]:

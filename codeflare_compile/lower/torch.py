@@ -150,7 +150,7 @@ def _indexed_job(plan: RunPlan, target: Target) -> Lowered:
         },
     }
     # The Service first: the rendezvous name resolves as soon as pod 0 is up.
-    return Lowered(plan, job, [jobs.job_pod_set(plan)], [service, job])
+    return Lowered(plan, job, [jobs.job_pod_set(plan, CONTAINER)], [service, job])
 
 
 # ------------------------------------------------------------------- backend: PyTorchJob
@@ -160,12 +160,12 @@ def _pytorchjob(plan: RunPlan) -> Lowered:
     count = jobs.pod_count(plan)
     line = f"torchrun {launch_target(plan.command, plan.options)}"
     replicas: dict[str, Any] = {"Master": _replica(1, _template(plan, MASTER_ROLE, line))}
-    pod_sets = [PodSet(MASTER_PATH, 1)]
+    pod_sets = [PodSet(MASTER_PATH, 1, CONTAINER)]
     if count > 1:
         replicas["Worker"] = _replica(count - 1, _template(plan, WORKER_ROLE, line))
-        pod_sets.append(PodSet(WORKER_PATH, count - 1))
+        pod_sets.append(PodSet(WORKER_PATH, count - 1, CONTAINER))
     run_policy: dict[str, Any] = {"backoffLimit": 0}
-    deadline = pods.deadline_seconds(plan)
+    deadline = plan.deadline_seconds
     if deadline is not None:
         run_policy["activeDeadlineSeconds"] = deadline
     name = unit_name(plan, plan.name, PYTORCHJOB_NAME_LIMIT, letter_first=True)

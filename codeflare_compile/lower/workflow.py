@@ -23,10 +23,11 @@ from collections.abc import Callable
 from typing import Any
 
 from codeflare_compile.emit.yaml import dump_embedded
+from codeflare_compile.graphs import topological
 from codeflare_compile.ir import Lowered, RunPlan, Target
 from codeflare_compile.lower import pods
-from codeflare_compile.lower.names import fit_name, unit_name
-from codeflare_compile.passes.steps import topological
+from codeflare_compile.lower.names import unit_name
+from codeflare_compile.namefit import fit_name
 
 ENTRYPOINT = "main"
 
@@ -120,7 +121,7 @@ def lower_workflow(plan: RunPlan, target: Target, steps: list[tuple[RunPlan, Low
         account = fit_name(f"{plan.name}-workflow", 253)
         spec["serviceAccountName"] = account
         objects += _rbac(plan, account, _rules(name, created))
-    deadline = pods.deadline_seconds(plan)
+    deadline = plan.deadline_seconds
     if deadline is not None:
         spec["activeDeadlineSeconds"] = deadline
     spec["templates"] = [dag, *templates]

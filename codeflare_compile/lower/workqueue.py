@@ -5,8 +5,8 @@ Run's workers (at least 1, at most the number of tasks), so `workers` pods work 
 queue at once and Kubernetes starts the next index whenever one finishes.
 
 - **The tasks** (expanded and checked by `passes/tasks.py`) are ConfigMap data under the keys
-  `task-00000`, `task-00001`, … (zero-padded: lexical order is index order). They fill
-  `<run>-tasks-0`, then `<run>-tasks-1`, … each kept under the 1 MiB ConfigMap limit; the
+  `task-00000`, `task-00001`, … (zero-padded: lexical order is index order; taskmap.py). They
+  fill `<run>-tasks-0`, then `<run>-tasks-1`, … each kept under the 1 MiB ConfigMap limit; the
   ConfigMaps are immutable (the kubelet then stops watching them, which matters with many pods).
 - **How a pod finds its task**: one projected volume combines every chunk into one folder,
   `/etc/codeflare/tasks` (keys are unique across chunks), so pod `i` reads
@@ -31,14 +31,15 @@ queue at once and Kubernetes starts the next index whenever one finishes.
 
 from __future__ import annotations
 
+import math
 import shlex
 from typing import Any
 
 from codeflare_compile.ir import Lowered, PodSet, RunPlan, Target
 from codeflare_compile.lower import jobs, pods
 from codeflare_compile.lower.names import immutable_name
-from codeflare_compile.passes.tasks import KEY_DIGITS, KEY_PREFIX, chunks, max_failed_indexes
 from codeflare_compile.shelltext import append_words
+from codeflare_compile.taskmap import KEY_DIGITS, KEY_PREFIX, chunks
 
 ROLE = "workqueue"
 TASKS_ROLE = "tasks"
@@ -87,13 +88,18 @@ def lower_workqueue(plan: RunPlan, target: Target) -> Lowered:
            if key not in ("completionMode", "completions", "parallelism", "backoffLimit")},
     }
     # AppWrapper infers a Job's pods as min(parallelism, completions): that is `workers`.
-    return Lowered(plan, job, [PodSet(jobs.TEMPLATE_PATH, workers)], [*config_maps, job],
+    return Lowered(plan, job, [PodSet(jobs.TEMPLATE_PATH, workers, ROLE)], [*config_maps, job],
                    gang=False, rerun=False, wrapper_annotations=dict(WRAPPER_ANNOTATIONS))
 
 
 def parallelism(plan: RunPlan) -> int:
     """The pods working at once: the Run's workers, at least 1, at most one per task."""
     return min(jobs.pod_count(plan), len(plan.tasks))
+
+
+def max_failed_indexes(count: int) -> int:
+    """The Job stops early once more than a tenth of its tasks (at least one) have failed."""
+    return max(1, math.ceil(count / 10))
 
 
 def task_line(plan: RunPlan, retries: int = 0) -> str:

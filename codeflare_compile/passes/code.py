@@ -14,6 +14,7 @@ from dataclasses import replace
 from codeflare_compile.api import Application
 from codeflare_compile.diagnostics import Diagnostics
 from codeflare_compile.ir import CodeSource, Program, Resource, RunPlan
+from codeflare_compile.podlayout import CLONE_DIR, WORKSPACE
 from codeflare_compile.problems.policy import (
     code_file_outside,
     code_file_twice,
@@ -23,8 +24,6 @@ from codeflare_compile.problems.policy import (
 )
 from codeflare_compile.redact import has_credentials
 
-WORKSPACE = "/workspace"
-CLONE_DIR = f"{WORKSPACE}/src"
 _REPO = re.compile(
     r"^(?P<base>https://[^/\s@]+/[^/\s]+/[^/\s]+?)(\.git)?"
     r"(/tree/(?P<branch>[^/\s]+)(/(?P<subdir>\S*?))?)?/?$")

@@ -15,6 +15,7 @@ from typing import Any
 from codeflare_compile.api.common import SIZES, Input
 from codeflare_compile.diagnostics import Diagnostics
 from codeflare_compile.ir import Program, ResolvedInput, Resource, RunPlan
+from codeflare_compile.podlayout import dataset_mount_path, env_prefix
 from codeflare_compile.problems.policy import (
     env_needs_s3,
     mount_path_clash,
@@ -22,13 +23,7 @@ from codeflare_compile.problems.policy import (
     no_variant_for_size,
 )
 
-MOUNT_ROOT = "/mnt/datasets"
 _ENV_PREFIX = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-def env_prefix(name: str) -> str:
-    """The environment-variable prefix for a DataSet: `train-data` → `TRAIN_DATA`."""
-    return name.upper().replace("-", "_")
 
 
 def datasets(plans: list[RunPlan], program: Program, diags: Diagnostics) -> list[RunPlan]:
@@ -112,5 +107,5 @@ def _one(plan: RunPlan | None, size: str, owner: Resource[Any], i: int, item: In
     dataset = program.datasets.get((namespace, name))
     if dataset is None:
         return None  # reported by the resolve pass
-    mount_path = item.mount_path or f"{MOUNT_ROOT}/{name}"
+    mount_path = item.mount_path or dataset_mount_path(name)
     return ResolvedInput(dataset, item.use_as, mount_path, span)

@@ -2,7 +2,7 @@
 
 Used for every Run and, for a workflow, for each of its steps (the step's Application, options
 and size). The Application's settings are merged under the Run's: options replace, env and
-labels merge.
+labels merge. The Run's deadline, queue and priority hold for each step of a workflow Run.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from codeflare_compile.api import Application, Run
 from codeflare_compile.api.application import ImageRef
 from codeflare_compile.api.common import Input
+from codeflare_compile.api.durations import seconds
 from codeflare_compile.diagnostics import Diagnostics, Span
 from codeflare_compile.ir import Program, Resource, RunPlan
 from codeflare_compile.problems.output import command_line_split
@@ -54,6 +55,11 @@ def plan_for(run: Resource[Run], app: Resource[Application], program: Program,
         annotations={**app.model.metadata.annotations, **run.model.metadata.annotations},
         image_pull_secrets=tuple(
             dict.fromkeys(pull_secrets + program.target.image_pull_secrets)),
+        security_context=app_spec.security_context,
+        deadline_seconds=seconds(spec.timeout) if spec.timeout else None,
+        queue=spec.queue,
+        priority_level=spec.priority,
+        expose=tuple(app_spec.expose),
         size_request=size or spec.size,
         workers_request=None if step else spec.workers,
     )

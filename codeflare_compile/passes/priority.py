@@ -12,7 +12,7 @@ from codeflare_compile.problems.policy import no_priority_class
 def priority(plans: list[RunPlan], program: Program, diags: Diagnostics) -> list[RunPlan]:
     out = []
     for plan in plans:
-        level = plan.run.model.spec.priority
+        level = plan.priority_level
         if level is None:
             out.append(plan)
             continue

@@ -13,8 +13,9 @@ from dataclasses import replace
 from codeflare_compile.api import Application
 from codeflare_compile.api.application import Step
 from codeflare_compile.diagnostics import Diagnostics
+from codeflare_compile.graphs import find_cycle
 from codeflare_compile.ir import Program, Resource, RunPlan, StepRef
-from codeflare_compile.lower.names import fit_name
+from codeflare_compile.namefit import fit_name
 from codeflare_compile.passes.plans import plan_for, uses_invalid
 from codeflare_compile.problems.references import unknown_step_application
 from codeflare_compile.problems.workflow import (
@@ -129,40 +130,3 @@ def _valid(flow: Resource[Application], steps: list[Step], diags: Diagnostics) -
             diags.add(step_cycle(cycle, flow.key_span("spec", "steps", index, "dependsOn")))
             ok = False
     return ok
-
-
-def find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
-    """A dependency cycle as the list of its nodes (each depending on the next), or None.
-
-    Nodes are visited in sorted order so the cycle reported does not depend on input order.
-    """
-    state: dict[str, int] = {}  # 1: on the current path, 2: done
-    path: list[str] = []
-
-    def visit(node: str) -> list[str] | None:
-        state[node] = 1
-        path.append(node)
-        for dep in sorted(graph.get(node, [])):
-            if state.get(dep) == 1:
-                return path[path.index(dep):]
-            if dep not in state and (found := visit(dep)) is not None:
-                return found
-        path.pop()
-        state[node] = 2
-        return None
-
-    for node in sorted(graph):
-        if node not in state and (found := visit(node)) is not None:
-            return found
-    return None
-
-
-def topological(graph: dict[str, list[str]]) -> list[str]:
-    """The nodes with every dependency first; ties in name order, so the order is stable."""
-    done: list[str] = []
-    remaining = dict(graph)
-    while remaining:
-        ready = sorted(n for n, deps in remaining.items() if all(d in done for d in deps))
-        done.append(ready[0])
-        del remaining[ready[0]]
-    return done

@@ -17,9 +17,7 @@ bounded number of ConfigMaps otherwise. Per-index retries need Kubernetes 1.29.
 
 from __future__ import annotations
 
-import json
 import math
-from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Context, Decimal, InvalidOperation, localcontext
 from fractions import Fraction
@@ -43,17 +41,13 @@ from codeflare_compile.problems.tasks import (
     tasks_too_large,
     too_many_tasks,
 )
+from codeflare_compile.taskmap import entry_bytes, task_key
 
 #: Kubernetes accepts at most 100,000 completions for an Indexed Job with per-index retries.
 MAX_TASKS = 100_000
-#: Keys `task-00000` … `task-99999`: zero-padded, so that lexical order is index order.
-KEY_DIGITS = 5
-KEY_PREFIX = "task-"
 #: Linux caps one program argument or environment string at 128 KiB (MAX_ARG_STRLEN), and the
 #: task is both: `CODEFLARE_TASK=<task>` must fit, with its terminating NUL.
 MAX_TASK_BYTES = 128 * 1024 - len("CODEFLARE_TASK=") - 1
-#: A ConfigMap holds at most 1 MiB of data (keys + values); keep 64 KiB for metadata and slack.
-CONFIG_MAP_BUDGET = 1024 * 1024 - 64 * 1024
 #: Inside an AppWrapper every ConfigMap is part of one object, stored whole in etcd (1.5 MiB by
 #: default): the tasks may use 1 MiB of it, the Job, PodGroup and other objects the rest.
 WRAPPED_BUDGET = 1024 * 1024
@@ -84,32 +78,6 @@ def tasks(plans: list[RunPlan], program: Program, diags: Diagnostics) -> list[Ru
     return out
 
 
-def task_key(index: int) -> str:
-    """The ConfigMap key, and file name in the pod, of task `index`."""
-    return f"{KEY_PREFIX}{index:0{KEY_DIGITS}d}"
-
-
-def entry_bytes(key: str, value: str) -> int:
-    """An upper bound on what one ConfigMap entry costs: its key and value as JSON, with the
-    HTML escaping Go's encoder applies (`<` → `\\u003c`), and the separators."""
-    return _json_bytes(key) + _json_bytes(value) + 2
-
-
-def chunks(tasks: Sequence[str], budget: int = CONFIG_MAP_BUDGET) -> list[dict[str, str]]:
-    """The tasks as ConfigMap data, in index order, a new ConfigMap whenever one is full."""
-    out: list[dict[str, str]] = [{}]
-    used = 0
-    for index, task in enumerate(tasks):
-        key = task_key(index)
-        cost = entry_bytes(key, task)
-        if used + cost > budget and out[-1]:
-            out.append({})
-            used = 0
-        out[-1][key] = task
-        used += cost
-    return out
-
-
 def sweep_values(low: Decimal, high: Decimal, step: Decimal) -> list[str]:
     """min, min + step, … up to max inclusive, each with the same number of decimals."""
     count = sweep_count(low, high, step)
@@ -126,11 +94,6 @@ def sweep_values(low: Decimal, high: Decimal, step: Decimal) -> list[str]:
 def sweep_count(low: Decimal, high: Decimal, step: Decimal) -> int:
     """How many values the sweep has, computed exactly (min ≤ max and step > 0)."""
     return math.floor((Fraction(high) - Fraction(low)) / Fraction(step)) + 1
-
-
-def max_failed_indexes(count: int) -> int:
-    """The Job stops early once more than a tenth of its tasks (at least one) have failed."""
-    return max(1, math.ceil(count / 10))
 
 
 # ----------------------------------------------------------------------------- checking
@@ -267,9 +230,3 @@ def _plain_length(value: Decimal) -> int:
 
 def _text(value: Decimal) -> str:
     return format(value, "f")
-
-
-def _json_bytes(text: str) -> int:
-    encoded = json.dumps(text, ensure_ascii=False)
-    html = sum(encoded.count(c) for c in "<>&\u2028\u2029")
-    return len(encoded.encode()) + 5 * html

@@ -1,0 +1,62 @@
+"""`RunPlan` is the whole contract: a lowering and the cross-cutting passes read the plan's fields,
+never the Run's or the Application's input model behind it (those stay on the plan only to point
+diagnostics at the input)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from codeflare_compile.ir import Overrides, RunPlan
+from tests.build_inputs import app, run
+from tests.lowering import lower_plan, planned
+
+PLATFORM = ("apiVersion: codeflare.dev/v1alpha1\nkind: Platform\nmetadata:\n  name: p\nspec:\n"
+            "  logging: fluentbit\n  datasets: native\n  podSecurity: restricted\n"
+            "  priorityClasses: {high: urgent}\n---\n")
+DATASET = ("apiVersion: codeflare.dev/v1alpha1\nkind: DataSet\nmetadata:\n  name: d\nspec:\n"
+           "  pvc: {claimName: c}\n---\n")
+APP = ("  code: [{name: main.py, source: 'print(1)'}]\n  inputs: [{dataset: d}]\n"
+       "  securityContext: {runAsUser: 1000}\n  tasks: [a, b]\n")
+RUN = "  workers: 2\n  timeout: 1h\n  priority: high\n  queue: q\n"
+
+
+class _Sealed:
+    """An input model that fails the test when anything of it is read."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise AssertionError(f"the input model was read ('{name}'): put it on the RunPlan")
+
+
+def _sealed(plan: RunPlan) -> RunPlan:
+    return replace(plan, run=replace(plan.run, model=_Sealed()),
+                   app=replace(plan.app, model=_Sealed()))
+
+
+@pytest.mark.parametrize(("archetype", "overrides"), [
+    ("ray", Overrides()),
+    ("shell", Overrides()),
+    ("torch", Overrides()),
+    ("torch", Overrides(torch_backend="pytorchjob")),
+    ("workqueue", Overrides()),
+])
+def test_lowering_and_cross_cutting_passes_read_only_the_plan(archetype: str,
+                                                              overrides: Overrides) -> None:
+    text = PLATFORM + DATASET + app(extra=APP if archetype == "workqueue" else
+                                    APP.replace("  tasks: [a, b]\n", ""))
+    plan, prog = planned(text.replace("api: ray", f"api: {archetype}") + run(extra=RUN),
+                         overrides)
+    assert (plan.deadline_seconds, plan.queue, plan.priority_level) == (3600, "q", "high")
+    expected = lower_plan(plan, prog, through="gang")
+    # queueing still reads the Run's queue and priority from the model (crosscut/queueing.py)
+    low = lower_plan(_sealed(plan), prog, through="gang")
+    assert low.objects == expected.objects
+    assert low.workload["spec"] == expected.workload["spec"]
+
+
+def test_the_seal_holds() -> None:
+    plan, _ = planned(app() + run())
+    with pytest.raises(AssertionError, match="the input model was read"):
+        _sealed(plan).run.model.spec  # noqa: B018
