@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from codeflare_compile.backends import QUEUEINGS, detection_order
 from codeflare_compile.choices import Queueing
 from codeflare_compile.ir import Overrides
 from codeflare_compile.kubeversion import KubeVersion, KubeVersionError, parse
@@ -33,12 +34,6 @@ LIST_PARAMETERS = {
     "include": "files or folders supplying Applications, DataSets, Images, size policies "
                "(RunSizeConfiguration) and the Platform; their Runs are not compiled",
 }
-#: What each queueing needs the cluster to serve, in the order detection prefers them.
-QUEUEING_APIS: tuple[tuple[Queueing, str], ...] = (
-    ("appwrapper", "workload.codeflare.dev/v1beta2"),
-    ("kueue", "kueue.x-k8s.io"),
-    ("mcad", "mcad.ibm.com/v1beta1"),
-)
 
 
 @dataclass
@@ -100,9 +95,10 @@ def parameters(environ: Mapping[str, str]) -> dict[str, Any]:
 
 
 def detect_queueing(api_versions: list[str]) -> Queueing:
-    """The queueing the cluster can run: AppWrapper, else Kueue, else MCAD, else none."""
-    for queueing, api in QUEUEING_APIS:
-        if any(v == api or v.startswith(api + "/") for v in api_versions):
+    """The queueing the cluster can run: AppWrapper, else Kueue, else MCAD, else none (each
+    target's `api` and `detect_rank`, backends/queueing/)."""
+    for queueing, api in detection_order():
+        if _serves(api_versions, api):
             return queueing
     return "none"
 
@@ -170,11 +166,12 @@ def cluster_overrides(settings: AppSettings, program: Program) -> Overrides:
 
 def warnings(settings: AppSettings, queueing: str) -> list[str]:
     """A chosen queueing whose API the cluster does not serve will not apply: say so."""
-    if settings.api_versions is None:
+    api = QUEUEINGS[queueing].api
+    if settings.api_versions is None or api is None or _serves(settings.api_versions, api):
         return []
-    for name, api in QUEUEING_APIS:
-        if name == queueing and not any(v == api or v.startswith(api + "/")
-                                        for v in settings.api_versions):
-            return [f"queueing '{queueing}' needs {api}, which the destination cluster does "
-                    "not serve"]
-    return []
+    return [f"queueing '{queueing}' needs {api}, which the destination cluster does not serve"]
+
+
+def _serves(api_versions: list[str], api: str) -> bool:
+    """Whether the cluster serves `api` (a group, or a group/version)."""
+    return any(v == api or v.startswith(api + "/") for v in api_versions)

@@ -11,10 +11,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from codeflare_compile.api.application import ImageRef
+from codeflare_compile.backends import GANGS, QUEUEINGS
 from codeflare_compile.diagnostics import Span
 from codeflare_compile.ir import Program, ResolvedInput, RunPlan
-from codeflare_compile.lower.names import wraps
 from codeflare_compile.pipeline import Compilation
+from codeflare_compile.validate.kinds import gvk_of, wrapped_objects
 
 
 def explain(result: Compilation, run: str | None = None) -> list[dict[str, Any]]:
@@ -45,11 +46,9 @@ def _step(plan: RunPlan, objects: list[dict[str, Any]], program: Program) -> dic
     create them."""
     assert plan.step is not None
     workflow = next(o for o in objects if o["kind"] == "Workflow")
-    mine = [t for t in workflow["spec"]["templates"]
-            if t["name"] == plan.step.name or t["name"].startswith(f"{plan.step.name}--")]
     record = _record(plan, [], program)
     record["step"] = {"name": plan.step.name, "dependsOn": list(plan.step.depends_on)}
-    record["objects"] = [line for t in mine for line in _template(t, 0)]
+    record["objects"] = list(_templates(workflow, 0, plan.step.name))
     return record
 
 
@@ -77,10 +76,11 @@ def _record(plan: RunPlan, objects: list[dict[str, Any]], program: Program) -> d
         "code": {"repo": plan.app.model.spec.repo, "files": [p for p, _ in plan.code.files],
                  "workingDir": plan.code.workdir} if plan.code else None,
         "target": {"queueing": target.queueing, "queue": plan.run.model.spec.queue,
-                   "queuedByKueueDirectly": target.queueing == "appwrapper" and not wraps(
-                       target.queueing, plan.archetype),
+                   "queuedByKueueDirectly":
+                       plan.archetype in QUEUEINGS[target.queueing].kueue_direct,
                    "gangScheduling": target.gang,
-                   "schedulerName": target.scheduler_name if target.gang != "none" else None},
+                   "schedulerName": target.scheduler_name
+                   if GANGS[target.gang].uses_scheduler_name else None},
         "objects": list(_objects(objects)),
     }
 
@@ -144,42 +144,28 @@ def _dataset(item: ResolvedInput, backend: str) -> dict[str, Any]:
 
 
 def _objects(objects: list[dict[str, Any]], depth: int = 0) -> Iterator[str]:
-    """`Kind namespace/name`, wrapped objects indented under their wrapper, a Workflow's
-    templates under the Workflow."""
+    """`Kind namespace/name`, the objects a wrapper carries indented under it: a queueing
+    target's wrapper, or a Workflow (each resource template, and what it creates), opened as
+    the validator opens them."""
     for obj in objects:
         meta = obj.get("metadata", {})
         yield f"{'  ' * depth}{obj['kind']} {meta.get('namespace', '')}/{meta.get('name', '')}"
-        spec = obj.get("spec", {})
-        if obj["kind"] == "Workflow":  # what each template creates shows under its step
-            yield from (f"{'  ' * (depth + 1)}template {t['name']}"
-                        for t in spec.get("templates", []) if "dag" not in t)
-            continue
-        inner = [c["template"] for c in spec.get("components", [])] or \
-            [i["generictemplate"] for i in spec.get("resources", {}).get("GenericItems", [])]
-        yield from _objects(inner, depth + 1)
+        if obj["kind"] == "Workflow":
+            yield from _templates(obj, depth + 1)
+        else:
+            yield from _objects([w.template for w in wrapped_objects(gvk_of(obj), obj)],
+                                depth + 1)
 
 
-def _template(template: dict[str, Any], depth: int) -> Iterator[str]:
-    """A Workflow template: the object it creates, or the container it runs."""
-    if "container" in template:
-        yield f"{'  ' * depth}container template {template['name']}"
-    elif "resource" in template:
-        yield f"{'  ' * depth}template {template['name']} creates"
-        yield from _objects([_manifest(template["resource"]["manifest"])], depth + 1)
-
-
-def _manifest(text: str) -> dict[str, Any]:
-    """A resource template's object: the one the lowering dumped, else parsed back."""
-    from codeflare_compile.emit.yaml import embedded_object
-
-    known = embedded_object(text)
-    if known is not None:
-        return known
-    import yaml
-
-    loaded: dict[str, Any] = yaml.load(text, Loader=getattr(yaml, "CSafeLoader",
-                                                             yaml.SafeLoader))
-    return loaded
+def _templates(workflow: dict[str, Any], depth: int, step: str | None = None) -> Iterator[str]:
+    """What each resource template of a Workflow creates (only a step's, when `step` is
+    given: its own template and those of its other objects, `<step>--…`)."""
+    templates = workflow["spec"]["templates"]
+    for created in wrapped_objects(gvk_of(workflow), workflow):
+        name = templates[created.path[2]]["name"]
+        if step is None or name == step or name.startswith(f"{step}--"):
+            yield f"{'  ' * depth}template {name} creates"
+            yield from _objects([created.template], depth + 1)
 
 
 def render_json(records: list[dict[str, Any]]) -> str:
@@ -221,10 +207,10 @@ def _text(r: dict[str, Any]) -> list[str]:
         lines.append(f"  code         {r['code']['repo'] or 'inline files'} in "
                      f"{r['code']['workingDir']}")
     t = r["target"]
+    direct = QUEUEINGS[t["queueing"]].kueue_direct.get(r["application"]["archetype"])
     lines.append(f"  queueing     {t['queueing']}" + (f", queue {t['queue']}" if t["queue"]
                                                       else "")
-                 + (" (the RayJob is queued by Kueue directly: an AppWrapper would never see "
-                    "it succeed)" if t["queuedByKueueDirectly"] else ""))
+                 + (f" ({direct})" if direct else ""))
     lines.append(f"  gang         {t['gangScheduling']}" + (
         f" (schedulerName {t['schedulerName']})" if t["schedulerName"] else ""))
     lines.append("  objects")

@@ -38,6 +38,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from codeflare_compile.backends import GANGS, QUEUEINGS
+
 if TYPE_CHECKING:
     from codeflare_compile.ir import Overrides
 
@@ -78,9 +80,11 @@ KEYS: tuple[str, ...] = (
     "workloadPriorityClasses", "fluentBit", "imagePullSecrets", "gitImage", "imag", "wokers",
     "privileged", "hostPath", "<<",
 )
+#: The target settings each input is compiled under, one chosen at random (None: the default);
+#: every queueing target and gang scheduler in the registry.
 TARGETS: dict[str, tuple[str | None, ...]] = {
-    "queueing": (None, "appwrapper", "mcad", "kueue", "none"),
-    "gang": (None, "coscheduler", "none"),
+    "queueing": (None, *QUEUEINGS),
+    "gang": (None, *GANGS),
     "datasets": (None, "datashim", "native"),
     "torch_backend": (None, "job", "pytorchjob"),
     "logging": (None, "none", "fluentbit"),

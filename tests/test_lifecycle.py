@@ -29,7 +29,8 @@ from typing import Any
 import pytest
 import yaml
 
-from codeflare_compile.crosscut.queueing import MCAD_LABEL, QUEUE_LABEL
+from codeflare_compile.backends.queueing.kueue import QUEUE_LABEL
+from codeflare_compile.backends.queueing.mcad import POD_LABEL as MCAD_LABEL
 from codeflare_compile.diagnostics import Diagnostics
 from codeflare_compile.ir import Overrides
 from codeflare_compile.lower.workflow import CONDITIONS

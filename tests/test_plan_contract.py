@@ -49,9 +49,8 @@ def test_lowering_and_cross_cutting_passes_read_only_the_plan(archetype: str,
     plan, prog = planned(text.replace("api: ray", f"api: {archetype}") + run(extra=RUN),
                          overrides)
     assert (plan.deadline_seconds, plan.queue, plan.priority_level) == (3600, "q", "high")
-    expected = lower_plan(plan, prog, through="gang")
-    # queueing still reads the Run's queue and priority from the model (crosscut/queueing.py)
-    low = lower_plan(_sealed(plan), prog, through="gang")
+    expected = lower_plan(plan, prog, through="queueing")
+    low = lower_plan(_sealed(plan), prog, through="queueing")
     assert low.objects == expected.objects
     assert low.workload["spec"] == expected.workload["spec"]
 

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
+from codeflare_compile.backends import QUEUEINGS
 from codeflare_compile.choices import Queueing
 from codeflare_compile.diagnostics import Code
 from codeflare_compile.ir import Lowered, Overrides
@@ -406,7 +407,8 @@ def test_total_budget_depends_on_wrapping(monkeypatch: pytest.MonkeyPatch, queue
     """With the budgets scaled down: wrapped, all tasks count against one object; unwrapped,
     against the (larger) total that several ConfigMaps may hold."""
     cost = entry_bytes(task_key(0), "t-00")
-    monkeypatch.setattr(tasks_pass, "WRAPPED_BUDGET", cost * 5)
+    for name in ("appwrapper", "mcad"):  # the targets' own budgets: one object each
+        monkeypatch.setitem(QUEUEINGS, name, QUEUEINGS[name]._replace(task_budget=cost * 5))
     monkeypatch.setattr(tasks_pass, "TOTAL_BUDGET", cost * 20)
     text = wq_app(f"  tasks: [{', '.join(f't-{i:02d}' for i in range(count))}]\n") + run()
     prog, resolved, diags = plans(text, Overrides(queueing=queueing))

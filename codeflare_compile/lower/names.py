@@ -28,6 +28,7 @@ import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from codeflare_compile.backends import wraps
 from codeflare_compile.namefit import fit_name
 
 if TYPE_CHECKING:
@@ -35,16 +36,6 @@ if TYPE_CHECKING:
 
 #: Hex digits of a content hash (40 bits; kustomize's generated names carry 10 characters too).
 CONTENT_HASH_LENGTH = 10
-#: Queueings that wrap a Run's objects into one object (which the controller then creates).
-WRAPPING = frozenset({"appwrapper", "mcad"})
-#: Archetypes whose workload an AppWrapper would never see succeed: under `appwrapper` their
-#: workload is queued by Kueue directly (crosscut/queueing.py, docs/targets.md §1.1).
-KUEUE_DIRECT = frozenset({"ray"})
-
-
-def wraps(queueing: str, archetype: str) -> bool:
-    """Whether the Run's objects end up inside one wrapping object."""
-    return queueing in WRAPPING and not (queueing == "appwrapper" and archetype in KUEUE_DIRECT)
 
 
 def content_hash(objects: Iterable[dict[str, Any]]) -> str:

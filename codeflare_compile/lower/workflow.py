@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from codeflare_compile.backends import wrappers
 from codeflare_compile.emit.yaml import dump_embedded
 from codeflare_compile.graphs import topological
 from codeflare_compile.ir import Lowered, RunPlan, Target
@@ -54,15 +55,10 @@ JOB_CONDITION_TYPES = ("Suspended", "FailureTarget", "Failed", "SuccessCriteriaM
 PYTORCHJOB_CONDITION_TYPES = ("Created", "Running", "Restarting", "Succeeded", "Suspended",
                               "Failed")
 #: How Argo tells a created object finished: (success, failure) label-selector conditions.
-#: Several failure requirements fail the step when any one matches.
+#: Several failure requirements fail the step when any one matches. A queueing target's wrapper
+#: declares its own (backends/queueing/).
 CONDITIONS: dict[str, tuple[str, str]] = {
-    "workload.codeflare.dev/v1beta2/AppWrapper": ("status.phase == Succeeded",
-                                                  "status.phase == Failed"),
-    # MCAD completes an AppWrapper when its workload succeeded or failed (crosscut/queueing.py,
-    # MCAD_COMPLETION) and counts the pods that failed in `status.failed` (written only when
-    # not 0); a wrapped pod fails only when the Run does (docs/targets.md).
-    "mcad.ibm.com/v1beta1/AppWrapper": ("status.state == Completed,!status.failed",
-                                        "status.state == Failed,status.failed > 0"),
+    **{w.key: w.conditions for w in wrappers() if w.conditions is not None},
     "ray.io/v1/RayJob": ("status.jobStatus == SUCCEEDED",
                          "status.jobStatus == FAILED,status.jobDeploymentStatus == Failed"),
     # The job succeeds when its Master does; it fails when any replica type has a failed pod

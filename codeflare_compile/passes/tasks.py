@@ -23,6 +23,7 @@ from decimal import Context, Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 from typing import Any
 
+from codeflare_compile.backends import QUEUEINGS
 from codeflare_compile.diagnostics import Diagnostics
 from codeflare_compile.ir import Program, Resource, RunPlan
 from codeflare_compile.kubeversion import KubeVersion, before, parse
@@ -48,14 +49,12 @@ MAX_TASKS = 100_000
 #: Linux caps one program argument or environment string at 128 KiB (MAX_ARG_STRLEN), and the
 #: task is both: `CODEFLARE_TASK=<task>` must fit, with its terminating NUL.
 MAX_TASK_BYTES = 128 * 1024 - len("CODEFLARE_TASK=") - 1
-#: Inside an AppWrapper every ConfigMap is part of one object, stored whole in etcd (1.5 MiB by
-#: default): the tasks may use 1 MiB of it, the Job, PodGroup and other objects the rest.
-WRAPPED_BUDGET = 1024 * 1024
-#: Unwrapped, the tasks may span several ConfigMaps, which every pod mounts (a projected
+#: Where the queueing target sets no budget of its own (`task_budget`: a wrapper is one object
+#: in etcd), the tasks may span several ConfigMaps, which every pod mounts (a projected
 #: volume): at most 8 MiB in all.
 TOTAL_BUDGET = 8 * 1024 * 1024
-#: The queueing modes that put every object of the Run into one wrapper object.
-WRAPPING = ("appwrapper", "mcad")
+#: The queueing targets that let the tasks spread over several ConfigMaps, for messages.
+_SPREAD = " or ".join(name for name, b in QUEUEINGS.items() if b.task_budget is None)
 #: `backoffLimitPerIndex` and `maxFailedIndexes`: beta, on by default, from Kubernetes 1.29.
 PER_INDEX_RETRIES_SINCE = KubeVersion(1, 29)
 #: A sweep value renders to at most this many characters (`1e300` is not a useful task).
@@ -184,11 +183,12 @@ def _fits(source: Resource[Any], values: list[str], program: Program,
     if not ok:
         return False
     total = sum(entry_bytes(task_key(i), v) for i, v in enumerate(values))
-    wrapped = program.target.queueing in WRAPPING
-    budget = WRAPPED_BUDGET if wrapped else TOTAL_BUDGET
+    own = QUEUEINGS[program.target.queueing].task_budget
+    wrapped = own is not None
+    budget = own if own is not None else TOTAL_BUDGET
     if total > budget:
         diags.add(tasks_too_large(total, budget, program.target.queueing if wrapped else None,
-                                  where))
+                                  _SPREAD, where))
         return False
     return True
 

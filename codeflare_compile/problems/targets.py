@@ -33,10 +33,10 @@ def mcad_cannot_finish(kind: str, span: Span) -> Diagnostic:
                       "reads the RayJob's own status), appwrapper or none")
 
 
-def queue_ignored(queue: str, mode: str, span: Span) -> Diagnostic:
+def queue_ignored(queue: str, mode: str, through_kueue: str, span: Span) -> Diagnostic:
+    """`through_kueue`: the targets that queue through Kueue ("appwrapper or kueue")."""
     return Diagnostic(Code.IGNORED_SETTING, f"queue '{queue}' has no effect with queueing "
-                      f"'{mode}'", span, "use --queueing appwrapper or kueue to queue through "
-                      "Kueue")
+                      f"'{mode}'", span, f"use --queueing {through_kueue} to queue through Kueue")
 
 
 def pod_security_opt_out(setting: str, span: Span) -> Diagnostic:

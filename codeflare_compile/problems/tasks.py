@@ -72,15 +72,17 @@ def task_too_large(index: int, size: int, limit: int, span: Span) -> Diagnostic:
                       "pass large inputs as a dataset and make the task a file name in it")
 
 
-def tasks_too_large(total: int, budget: int, wrapper: str | None, span: Span) -> Diagnostic:
-    """`wrapper`: the queueing target whose AppWrapper holds the tasks; None when they are in
-    the Run's own ConfigMaps."""
+def tasks_too_large(total: int, budget: int, wrapper: str | None, spread: str, span: Span
+                    ) -> Diagnostic:
+    """`wrapper`: the queueing target whose AppWrapper holds the tasks, None when they are in
+    the Run's own ConfigMaps; `spread`: the targets whose tasks may take several ConfigMaps
+    ("kueue or none")."""
     inside = f"inside the {wrapper} AppWrapper" if wrapper else "in the Run's ConfigMaps"
     return Diagnostic(Code.TOO_MANY_TASKS, f"the tasks take {total:,} bytes, more than the "
                       f"{budget:,} they may use {inside}", span,
                       "pass large inputs as a dataset and make each task a file name in it"
-                      + ("" if not wrapper else ", or queue with --queueing kueue or none, "
-                         "where the tasks may take several ConfigMaps"))
+                      + ("" if not wrapper else f", or queue with --queueing {spread}, where "
+                         "the tasks may take several ConfigMaps"))
 
 
 def per_index_retries_need(wanted: object, version: object, span: Span,

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from codeflare_compile.backends import Wrapper, wrappers
+from codeflare_compile.backends.queueing import appwrapper
+
 from .failure import ObjPath, format_path
 
 
@@ -23,14 +26,7 @@ class Gvk:
         return f"{self.group}/{self.version}" if self.group else self.version
 
 
-APPWRAPPER = Gvk("workload.codeflare.dev", "v1beta2", "AppWrapper")
 ARGO_WORKFLOW = Gvk("argoproj.io", "v1alpha1", "Workflow")
-MCAD_APPWRAPPERS = frozenset(
-    {
-        Gvk("mcad.ibm.com", "v1beta1", "AppWrapper"),
-        Gvk("workload.codeflare.dev", "v1beta1", "AppWrapper"),
-    }
-)
 
 
 def gvk_of(obj: Mapping[str, Any]) -> Gvk | None:
@@ -54,6 +50,13 @@ def get(node: Any, *keys: str | int) -> Any:
         else:
             return None
     return node
+
+
+#: Every queueing target's wrapper kinds (backends/queueing/), by Gvk.
+WRAPPERS: dict[Gvk, Wrapper] = {
+    gvk: w for w in wrappers() if (gvk := gvk_of({"apiVersion": w.api_version, "kind": w.kind}))
+}
+APPWRAPPER = next(gvk for gvk, w in WRAPPERS.items() if w is appwrapper.WRAPPER)
 
 
 @dataclass(frozen=True)
@@ -98,29 +101,26 @@ def _parse_manifest(manifest: str) -> Any:
 
 
 def is_wrapper(gvk: Gvk | None) -> bool:
-    return gvk == APPWRAPPER or gvk in MCAD_APPWRAPPERS
+    return gvk in WRAPPERS
 
 
 def wrapped_objects(gvk: Gvk | None, obj: Mapping[str, Any]) -> Iterator[Wrapped]:
-    """The embedded objects of an AppWrapper (v1beta2 components, MCAD GenericItems) or of an
-    Argo Workflow (the manifests of its resource templates).
+    """The embedded objects of a queueing target's wrapper (AppWrapper v1beta2 components, MCAD
+    GenericItems: each target declares where) or of an Argo Workflow (the manifests of its
+    resource templates).
 
     Their CRDs declare them opaque (preserve-unknown-fields), so each must be validated on its own.
     """
     if gvk == ARGO_WORKFLOW:
         yield from _workflow_manifests(obj)
         return
-    if gvk == APPWRAPPER:
-        listed, inner = get(obj, "spec", "components"), "template"
-        base: ObjPath = ("spec", "components")
-    elif gvk in MCAD_APPWRAPPERS:
-        listed, inner = get(obj, "spec", "resources", "GenericItems"), "generictemplate"
-        base = ("spec", "resources", "GenericItems")
-    else:
+    wrapper = WRAPPERS.get(gvk) if gvk is not None else None
+    if wrapper is None:
         return
+    listed, inner = get(obj, *wrapper.items), wrapper.template
     if not isinstance(listed, list):
         return
     for index, item in enumerate(listed):
         if isinstance(item, Mapping) and item.get(inner) is not None:
-            path = (*base, index, inner)
+            path: ObjPath = (*wrapper.items, index, inner)
             yield Wrapped(path, format_path(path[1:]), item[inner])

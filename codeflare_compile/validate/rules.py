@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from codeflare_compile.backends.queueing.kueue import QUEUE_LABEL
 from codeflare_compile.k8s import (
     DNS1035_LABEL,
     DNS1123_LABEL,
@@ -21,7 +22,6 @@ from codeflare_compile.k8s import (
 from .failure import Issue, ObjPath
 from .kinds import APPWRAPPER, Gvk, get, gvk_of, is_wrapper, wrapped_objects
 
-QUEUE_LABEL = "kueue.x-k8s.io/queue-name"
 MAX_APPWRAPPER_PODSETS = 8  # appwrapper v1.2.1 webhook
 MAX_KUEUE_PODSETS = 18  # kueue v0.19.2 MaxPodSets
 MAX_ANNOTATIONS_BYTES = 256 * 1024
@@ -459,7 +459,7 @@ def _pytorchjob(obj: Mapping[str, Any], _gvk: Gvk) -> list[Issue]:
 
 
 _KIND_RULES: dict[tuple[str, str], Callable[[Mapping[str, Any], Gvk], list[Issue]]] = {
-    ("workload.codeflare.dev", "AppWrapper"): _appwrapper,
+    (APPWRAPPER.group, APPWRAPPER.kind): _appwrapper,
     ("ray.io", "RayJob"): _rayjob,
     ("ray.io", "RayCluster"): _raycluster,
     ("kubeflow.org", "PyTorchJob"): _pytorchjob,

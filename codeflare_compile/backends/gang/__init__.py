@@ -1,0 +1,1 @@
+"""The gang schedulers, one module each, named as `--gang` spells them (choices.Gang)."""

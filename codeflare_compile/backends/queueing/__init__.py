@@ -1,0 +1,1 @@
+"""The queueing targets, one module each, named as `--queueing` spells them (choices.Queueing)."""
