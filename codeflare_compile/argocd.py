@@ -16,17 +16,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import Any
 
 from codeflare_compile.backends import QUEUEINGS, detection_order
 from codeflare_compile.choices import Queueing
-from codeflare_compile.ir import Overrides
 from codeflare_compile.kubeversion import KubeVersion, KubeVersionError, parse
-from codeflare_compile.settings import SETTINGS, SettingsError, to_overrides
-
-if TYPE_CHECKING:
-    from codeflare_compile.ir import Program
+from codeflare_compile.settings import BY_KEY, Overrides, SettingsError, to_overrides
 
 #: Parameters that are lists of paths (relative to the Application's source folder).
 LIST_PARAMETERS = {
@@ -73,7 +69,7 @@ def parameters(environ: Mapping[str, str]) -> dict[str, Any]:
                     found[entry["name"]] = entry[kind]
                     break
         return found
-    names = [*SETTINGS, *LIST_PARAMETERS]
+    names = [*BY_KEY, *LIST_PARAMETERS]
     by_env = {_escaped(name): name for name in names}
     found = {}
     for key, value in sorted(environ.items()):
@@ -138,7 +134,7 @@ def from_environment(environ: Mapping[str, str]) -> AppSettings:
         if not is_dns_label(base.namespace):
             raise SettingsError(f"ARGOCD_APP_NAMESPACE '{base.namespace}' is not a valid "
                                 "namespace name")
-    overrides = to_overrides(params, what="plugin parameter", base=base)
+    overrides = to_overrides(params, what="plugin parameter").over(base)
     notes: list[str] = []
     kube = None
     if environ.get("KUBE_VERSION", "").strip():
@@ -150,18 +146,13 @@ def from_environment(environ: Mapping[str, str]) -> AppSettings:
                        notes=notes)
 
 
-def cluster_overrides(settings: AppSettings, program: Program) -> Overrides:
-    """The overrides with what the cluster tells filled in where neither the parameters nor the
-    Platform decided: queueing from the served APIs, the version the output is validated for."""
-    spec = program.platform.model.spec if program.platform is not None else None
-    chosen = settings.overrides
-    if chosen.queueing is None and settings.api_versions is not None and \
-            (spec is None or "queueing" not in spec.model_fields_set):
-        chosen = replace(chosen, queueing=detect_queueing(settings.api_versions))
-    if chosen.kube_version is None and settings.cluster_kube_version is not None and \
-            (spec is None or spec.kubernetes_version is None):
-        chosen = replace(chosen, kube_version=settings.cluster_kube_version)
-    return chosen
+def cluster_defaults(settings: AppSettings) -> Overrides:
+    """What the cluster tells, for the settings neither the parameters nor the Platform decide:
+    queueing from the served APIs, the version the output is validated for."""
+    return Overrides(
+        queueing=detect_queueing(settings.api_versions) if settings.api_versions is not None
+        else None,
+        kube_version=settings.cluster_kube_version)
 
 
 def warnings(settings: AppSettings, queueing: str) -> list[str]:

@@ -1,4 +1,5 @@
-"""Build stage: documents → typed resources in a `Program`, with errors mapped to the text.
+"""Build stage: documents → typed resources (`parse`), then indexed in a `Program` under the
+target (`build`), with errors mapped to the text.
 
 Pydantic validates each document; its errors are translated into diagnostics that point at the
 offending key or value, name the field, and suggest the closest valid field or value.
@@ -9,16 +10,15 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Iterator, Sequence
-from typing import Any, Union
+from typing import Any, NamedTuple, Union
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from codeflare_compile.api import API_VERSION, CLUSTER_SCOPED, KINDS
+from codeflare_compile.api import API_VERSION, CLUSTER_SCOPED, KINDS, Platform
 from codeflare_compile.api.dataset import CREDENTIAL_KEYS
 from codeflare_compile.diagnostics import Diagnostic, Diagnostics, Span
-from codeflare_compile.ir import Overrides, Program, Resource
-from codeflare_compile.passes.platform import make_target
+from codeflare_compile.ir import Program, Resource, Target
 from codeflare_compile.problems.resources import (
     duplicate_resource,
     env_as_a_list,
@@ -56,17 +56,30 @@ _OWN_CODES = {
 _OWN_MESSAGES = frozenset({"one_of", "archetype_requires", "archetype_field"})
 
 
-def build(documents: Sequence[Document], overrides: Overrides, diags: Diagnostics) -> Program:
-    """Validate every document and index the resources under the Platform's target settings."""
+class Parsed(NamedTuple):
+    """The documents as typed resources, before any target setting is known."""
+
+    resources: list[Resource[Any]]
+    platform: Resource[Platform] | None
+    #: Documents of a known kind that failed validation.
+    failed: list[Document]
+
+
+def parse(documents: Sequence[Document], diags: Diagnostics) -> Parsed:
+    """Validate every document; the first Platform is the one (a second is an error)."""
     failed: list[Document] = []
     parsed = [r for doc in documents if (r := _parse(doc, diags, failed)) is not None]
     platforms = [r for r in parsed if r.kind == "Platform"]
     for extra in platforms[1:]:
         diags.add(second_platform(extra.key_span("kind"), platforms[0].key_span("kind")))
-    platform = platforms[0] if platforms else None
-    target = make_target(platform.model if platform else None, overrides)
-    program = Program(target=target, platform=platform)
-    for doc in failed:
+    return Parsed(parsed, platforms[0] if platforms else None, failed)
+
+
+def build(parsed: Parsed, target: Target, diags: Diagnostics) -> Program:
+    """Index the resources the way references look them up, in the target's namespace where
+    they set none."""
+    program = Program(target=target, platform=parsed.platform)
+    for doc in parsed.failed:
         metadata = doc.data.get("metadata")
         name = metadata.get("name") if isinstance(metadata, dict) else None
         if isinstance(name, str):
@@ -74,7 +87,7 @@ def build(documents: Sequence[Document], overrides: Overrides, diags: Diagnostic
             key = (str(doc.data["kind"]), namespace if isinstance(namespace, str)
                    else target.namespace, name)
             program.invalid.setdefault(key, doc.key_span(("metadata", "name")))
-    for res in parsed:
+    for res in parsed.resources:
         if res.kind == "Platform":
             continue
         if res.kind in CLUSTER_SCOPED:

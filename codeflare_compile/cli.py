@@ -6,25 +6,18 @@ and the start-up of every command stay cheap.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional
 
 import typer
 from typer.core import TyperCommand, TyperGroup
 
 from codeflare_compile import commands
-from codeflare_compile.choices import (
-    DatasetsBackend,
-    DatashimGroup,
-    ExplainFormat,
-    Gang,
-    Logging,
-    OutputFormat,
-    PodSecurity,
-    Queueing,
-    TorchBackend,
-)
+from codeflare_compile.choices import ExplainFormat, OutputFormat
 from codeflare_compile.commands import (
     EXIT_INPUT,
     EXIT_OK,
@@ -32,16 +25,16 @@ from codeflare_compile.commands import (
     DiagnosticsFormat,
     check_validation,
     compile_inputs,
+    emission_for,
     fail,
-    finish_for,
     overrides_from,
     read_stdin,
     report,
-    yaml_chunks,
 )
+from codeflare_compile.settings import SETTINGS
 
 if TYPE_CHECKING:
-    from codeflare_compile.pipeline import Compilation, Output
+    from codeflare_compile.pipeline import Compilation, Keep
 
 
 class _Command(TyperCommand):
@@ -118,32 +111,6 @@ Includes = Annotated[list[str], typer.Option(
     "-I", "--include", metavar="PATH",
     help="Files or folders that supply Applications, DataSets, Images and "
     "policies; their Runs are not compiled.")]
-Namespace = Annotated[Optional[str], typer.Option(  # noqa: UP045 (typer needs Optional)
-    "--namespace", metavar="NAME",
-    help="Namespace for resources that set none (default: the Platform's, else 'default').")]
-QueueingOpt = Annotated[Optional[Queueing], typer.Option(  # noqa: UP045
-    "--queueing", metavar="[appwrapper|mcad|kueue|none]", help="Override the Platform's queueing.")]
-GangOpt = Annotated[Optional[Gang], typer.Option(  # noqa: UP045
-    "--gang", metavar="[coscheduler|none]", help="Override the Platform's gang scheduling.")]
-DatasetsOpt = Annotated[Optional[DatasetsBackend], typer.Option(  # noqa: UP045
-    "--datasets", metavar="[datashim|native]", help="Override the Platform's datasets backend.")]
-TorchBackendOpt = Annotated[Optional[TorchBackend], typer.Option(  # noqa: UP045
-    "--torch-backend", metavar="[job|pytorchjob]",
-    help="How torch Runs are lowered: an Indexed Job (no operator) or a "
-    "Kubeflow PyTorchJob.")]
-DatashimGroupOpt = Annotated[Optional[DatashimGroup], typer.Option(  # noqa: UP045
-    "--datashim-group", metavar="[datashim.io|com.ie.ibm.hpsys]",
-    help="API group of Datashim Datasets (com.ie.ibm.hpsys for Datashim "
-    "0.3 and older).")]
-LoggingOpt = Annotated[Optional[Logging], typer.Option(  # noqa: UP045
-    "--logging", metavar="[none|fluentbit]", help="Override the Platform's logging.")]
-PodSecurityOpt = Annotated[Optional[PodSecurity], typer.Option(  # noqa: UP045
-    "--pod-security", metavar="[baseline|restricted]", help="Pod Security Standards level "
-    "every pod meets: baseline, or restricted (also runAsNonRoot; refuses what the level "
-    "forbids).")]
-KubeVersion = Annotated[Optional[str], typer.Option(  # noqa: UP045
-    "--kube-version", metavar="X.Y",
-    help="Kubernetes version X.Y whose schemas validate the output.")]
 Crds = Annotated[list[Path], typer.Option(
     "--crds", metavar="PATH",
     help="CRD files or folders (your cluster's): custom resources of the kinds they "
@@ -165,6 +132,40 @@ SkipUnrelated = Annotated[bool, typer.Option(
     "and CI jobs given every YAML file).")]
 
 
+#: Where a command takes the target settings' flags (see `_with_settings`).
+Settings = dict[str, Optional[str]]  # noqa: UP045
+
+
+def _with_settings(command: Callable[..., None]) -> Callable[..., None]:
+    """The command with one option per target setting (settings.SETTINGS) where its
+    `settings` parameter is; typer reads the options from the signature, the command gets
+    their values as `settings`, by name."""
+    signature = inspect.signature(command, eval_str=True)
+    options = [inspect.Parameter(
+        setting.name, inspect.Parameter.KEYWORD_ONLY, default=None,
+        annotation=Annotated[Optional[Literal[setting.choices] if setting.choices  # noqa: UP045
+                                      else str],
+                             typer.Option(setting.flag, metavar=setting.shown,
+                                          help=setting.help)])
+        for setting in SETTINGS]
+    parameters = []
+    for parameter in signature.parameters.values():
+        if parameter.name == "settings":
+            parameters += options
+        else:
+            parameters.append(parameter.replace(kind=inspect.Parameter.KEYWORD_ONLY))
+
+    @functools.wraps(command)
+    def with_settings(**values: Any) -> None:
+        settings = {s.name: values.pop(s.name) for s in SETTINGS}
+        command(**values, settings=settings)
+
+    with_settings.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=parameters)
+    with_settings.__annotations__ = {p.name: p.annotation for p in parameters}
+    return with_settings
+
+
 def _version(value: bool) -> None:
     if value:
         from codeflare_compile import __version__
@@ -183,6 +184,7 @@ def _program(
 
 
 @app.command("compile", cls=_Command)
+@_with_settings
 def compile_command(
     paths: Paths,
     include: Includes = [],  # noqa: B006 (typer reads list defaults)
@@ -192,15 +194,7 @@ def compile_command(
     format: Annotated[OutputFormat, typer.Option(
         "--format", metavar="[yaml|json]",
         help="Output format: a YAML stream or a JSON List.")] = "yaml",
-    namespace: Namespace = None,
-    queueing: QueueingOpt = None,
-    gang: GangOpt = None,
-    datasets: DatasetsOpt = None,
-    datashim_group: DatashimGroupOpt = None,
-    torch_backend: TorchBackendOpt = None,
-    logging: LoggingOpt = None,
-    pod_security: PodSecurityOpt = None,
-    kube_version: KubeVersion = None,
+    settings: Settings = {},  # noqa: B006 (never used: _with_settings gives it)
     crds: Crds = [],  # noqa: B006
     allow_empty: Annotated[bool, typer.Option("--allow-empty",
     help="Succeed even when no object is produced.")
@@ -232,10 +226,7 @@ def compile_command(
     standard input.
     """
     commands.compile_main(paths=paths, include=include, output=output, format=format,
-                          namespace=namespace, queueing=queueing, gang=gang, datasets=datasets,
-                          datashim_group=datashim_group, torch_backend=torch_backend,
-                          logging=logging, pod_security=pod_security,
-                          kube_version=kube_version, crds=crds,
+                          settings=settings, crds=crds,
                           allow_empty=allow_empty, out_dir=out_dir, check=check, diff=diff,
                           fail_on_change=fail_on_change, diagnostics=diagnostics,
                           skip_unrelated=skip_unrelated, warnings_as_errors=warnings_as_errors,
@@ -243,18 +234,11 @@ def compile_command(
 
 
 @app.command("check", cls=_Command)
+@_with_settings
 def check_command(
     paths: Paths,
     include: Includes = [],  # noqa: B006
-    namespace: Namespace = None,
-    queueing: QueueingOpt = None,
-    gang: GangOpt = None,
-    datasets: DatasetsOpt = None,
-    datashim_group: DatashimGroupOpt = None,
-    torch_backend: TorchBackendOpt = None,
-    logging: LoggingOpt = None,
-    pod_security: PodSecurityOpt = None,
-    kube_version: KubeVersion = None,
+    settings: Settings = {},  # noqa: B006 (never used: _with_settings gives it)
     crds: Crds = [],  # noqa: B006
     diagnostics: DiagnosticsOpt = "text",
     skip_unrelated: SkipUnrelated = False,
@@ -272,16 +256,14 @@ def check_command(
     references resolve in. Files the compiler wrote (--out-dir, -o, stdout redirected to a
     file: their first line is its marker) are never read as input.
     """
-    commands.check_main(paths=paths, include=include, namespace=namespace, queueing=queueing,
-                        gang=gang, datasets=datasets, datashim_group=datashim_group,
-                        torch_backend=torch_backend, logging=logging,
-                        pod_security=pod_security, kube_version=kube_version,
+    commands.check_main(paths=paths, include=include, settings=settings,
                         crds=crds, diagnostics=diagnostics, skip_unrelated=skip_unrelated,
                         warnings_as_errors=warnings_as_errors, jobs=jobs, debug=debug,
                         stdin_filename=stdin_filename)
 
 
 @app.command("explain", cls=_Command)
+@_with_settings
 def explain_command(
     paths: Paths,
     include: Includes = [],  # noqa: B006
@@ -290,15 +272,7 @@ def explain_command(
     format: Annotated[ExplainFormat, typer.Option(
         "--format", metavar="[text|json]",
         help="A report for people, or JSON for machines.")] = "text",
-    namespace: Namespace = None,
-    queueing: QueueingOpt = None,
-    gang: GangOpt = None,
-    datasets: DatasetsOpt = None,
-    datashim_group: DatashimGroupOpt = None,
-    torch_backend: TorchBackendOpt = None,
-    logging: LoggingOpt = None,
-    pod_security: PodSecurityOpt = None,
-    kube_version: KubeVersion = None,
+    settings: Settings = {},  # noqa: B006 (never used: _with_settings gives it)
     debug: Debug = False,
     stdin_filename: StdinFilename = None,
 ) -> None:
@@ -307,9 +281,7 @@ def explain_command(
     PATH is a YAML file or a folder of them (*.yaml, *.yml); - reads one YAML stream from
     standard input. A workflow Run is explained with each of its steps.
     """
-    overrides = overrides_from(namespace, queueing, gang, datasets, datashim_group, torch_backend,
-                               logging, kube_version, pod_security)
-    result = compile_inputs(paths, include, overrides, allow_empty=True, debug=debug,
+    result = compile_inputs(paths, include, overrides_from(settings), allow_empty=True, debug=debug,
                             stdin_filename=stdin_filename)
     report(result)
     from codeflare_compile.diagnostics import suggestion
@@ -349,31 +321,23 @@ def fn_command(
 ) -> None:
     """KRM function: read a ResourceList on stdin, write it back with codeflare.dev items
     rendered (for kustomize and kpt; see docs/integrations/krm.md)."""
-    import tempfile
-
     from codeflare_compile import krm
     from codeflare_compile.settings import SettingsError
 
     raw = read_stdin(None).data
     try:
         request = krm.parse(raw.decode("utf-8"))
+        prepared = krm.prepare(request)
     except UnicodeDecodeError as exc:
         fail(f"standard input is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset "
              f"{exc.start})", EXIT_USAGE)
-    except krm.FnInputError as exc:
+    except (krm.FnInputError, SettingsError) as exc:
         fail(str(exc), EXIT_USAGE)
-    with tempfile.TemporaryDirectory(prefix="codeflare-fn-") as folder:
-        try:
-            prepared = krm.prepare(request, Path(folder))
-        except (krm.FnInputError, SettingsError) as exc:
-            fail(str(exc), EXIT_USAGE)
-        except OSError as exc:
-            fail(f"cannot write a temporary file: {exc.strerror or exc}", EXIT_USAGE)
-        result = compile_inputs(prepared.paths, include, prepared.overrides, allow_empty=True,
-                                debug=debug, finish=finish_for(crds, "objects"))
-        if not result.diagnostics.has_errors:
-            check_validation(result)
-        output, stderr, failed = krm.respond(request, prepared, result)
+    result = compile_inputs([], include, prepared.overrides, allow_empty=True, debug=debug,
+                            emission=emission_for(crds, "objects"), texts=prepared.texts)
+    if not result.diagnostics.has_errors:
+        check_validation(result)
+    output, stderr, failed = krm.respond(request, prepared, result)
     sys.stdout.write(output)
     sys.stderr.write(stderr)
     if failed:
@@ -387,8 +351,9 @@ argocd_app = typer.Typer(
 app.add_typer(argocd_app, name="argocd")
 
 
-def _argocd(allow_empty: bool, debug: bool, output: Output) -> Compilation:
-    """Compile the Application's inputs with its parameters and its cluster's capabilities."""
+def _argocd(allow_empty: bool, debug: bool, keep: Keep) -> Compilation:
+    """Compile the Application's inputs with its parameters over the Platform, over what its
+    cluster serves."""
     import os
 
     from codeflare_compile import argocd
@@ -400,17 +365,12 @@ def _argocd(allow_empty: bool, debug: bool, output: Output) -> Compilation:
         fail(str(exc), EXIT_USAGE)
     for note in settings.notes:
         typer.echo(f"codeflare-compile: note: {note}", err=True)
-    finish = finish_for([], output)
     result = compile_inputs(settings.paths, settings.includes, settings.overrides,
-                            allow_empty, debug, finish=finish)
+                            allow_empty, debug, emission=emission_for([], keep),
+                            fallbacks=argocd.cluster_defaults(settings))
     if result.program is not None:
-        chosen = argocd.cluster_overrides(settings, result.program)
-        if chosen != settings.overrides:
-            result = compile_inputs(settings.paths, settings.includes, chosen, allow_empty, debug,
-                                    finish=finish)
-        if result.program is not None:
-            for warning in argocd.warnings(settings, result.program.target.queueing):
-                typer.echo(f"codeflare-compile: warning: {warning}", err=True)
+        for warning in argocd.warnings(settings, result.program.target.queueing):
+            typer.echo(f"codeflare-compile: warning: {warning}", err=True)
     report(result)
     check_validation(result)
     return result
@@ -419,10 +379,12 @@ def _argocd(allow_empty: bool, debug: bool, output: Output) -> Compilation:
 @argocd_app.command("init")
 def argocd_init(debug: Debug = False) -> None:
     """The plugin's init step: check the inputs as `generate` will compile them."""
-    _argocd(allow_empty=True, debug=debug, output="none")
+    _argocd(allow_empty=True, debug=debug, keep="none")
 
 
 @argocd_app.command("generate")
 def argocd_generate(debug: Debug = False) -> None:
     """The plugin's generate step: the rendered objects on stdout, never an empty stream."""
-    sys.stdout.writelines(yaml_chunks(_argocd(allow_empty=False, debug=debug, output="yaml")))
+    from codeflare_compile.public_api import yaml_chunks
+
+    sys.stdout.writelines(yaml_chunks(_argocd(allow_empty=False, debug=debug, keep="yaml")))

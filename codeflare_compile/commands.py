@@ -8,53 +8,43 @@ functions.
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NoReturn
 
 if TYPE_CHECKING:
-    from codeflare_compile.choices import (
-        DatasetsBackend,
-        DatashimGroup,
-        Gang,
-        Logging,
-        OutputFormat,
-        PodSecurity,
-        Queueing,
-        TorchBackend,
-    )
+    from codeflare_compile.choices import OutputFormat
     from codeflare_compile.emit.outdir import RunFile
-    from codeflare_compile.ir import Overrides
-    from codeflare_compile.pipeline import Compilation, Finish, Output
+    from codeflare_compile.pipeline import Compilation, Emission, Keep
+    from codeflare_compile.settings import Overrides
     from codeflare_compile.source import Stdin
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 #: `report.DiagnosticsFormat`, repeated here so that starting the program does not import it.
 DiagnosticsFormat = Literal["text", "json", "github", "sarif"]
+#: The target settings' flags by setting name (settings.SETTINGS); None: not given.
+Settings = Mapping[str, "str | None"]
 
 
 def compile_main(
     paths: list[str], include: list[str] | None = None, output: Path | None = None,
-    format: OutputFormat = "yaml", namespace: str | None = None,
-    queueing: Queueing | None = None, gang: Gang | None = None,
-    datasets: DatasetsBackend | None = None, datashim_group: DatashimGroup | None = None,
-    torch_backend: TorchBackend | None = None, logging: Logging | None = None,
-    pod_security: PodSecurity | None = None,
-    kube_version: str | None = None, crds: list[Path] | None = None, allow_empty: bool = False,
+    format: OutputFormat = "yaml", settings: Settings | None = None,
+    crds: list[Path] | None = None, allow_empty: bool = False,
     out_dir: Path | None = None, check: bool = False, diff: bool = False,
     fail_on_change: bool = False, diagnostics: DiagnosticsFormat = "text",
     skip_unrelated: bool = False, warnings_as_errors: bool = False, jobs: int = 1,
     debug: bool = False, stdin_filename: str | None = None,
 ) -> None:
-    """`compile`: every Run in `paths` into manifests (see cli.compile_command)."""
+    """`compile`: every Run in `paths` into manifests (see cli.compile_command); `settings`
+    are the target settings' flags by name (settings.SETTINGS)."""
     include, crds = include or [], crds or []
     check_output_flags(output, out_dir, format, check=check, diff=diff,
                        fail_on_change=fail_on_change)
-    overrides = overrides_from(namespace, queueing, gang, datasets, datashim_group, torch_backend,
-                               logging, kube_version, pod_security)
+    overrides = overrides_from(settings or {})
     check_jobs(jobs)
     result = run(paths, include, overrides, crds, allow_empty, debug, diagnostics=diagnostics,
                  skip_unrelated=skip_unrelated, strict=warnings_as_errors,
-                 output="yaml" if format == "yaml" else "objects", jobs=jobs,
+                 keep="yaml" if format == "yaml" else "objects", jobs=jobs,
                  stdin_filename=stdin_filename, out_dir=out_dir,
                  note_skipped=diagnostics == "text")
     if out_dir is not None:
@@ -62,6 +52,7 @@ def compile_main(
                       fail_on_change=fail_on_change)
         return
     from codeflare_compile.emit.yaml import dump_json_list
+    from codeflare_compile.public_api import yaml_chunks
 
     chunks = [dump_json_list(result.objects)] if format == "json" else yaml_chunks(result)
     if format == "yaml" and (output is not None or _stdout_is_a_file()):
@@ -80,42 +71,29 @@ def compile_main(
 
 
 def check_main(
-    paths: list[str], include: list[str] | None = None, namespace: str | None = None,
-    queueing: Queueing | None = None, gang: Gang | None = None,
-    datasets: DatasetsBackend | None = None, datashim_group: DatashimGroup | None = None,
-    torch_backend: TorchBackend | None = None, logging: Logging | None = None,
-    pod_security: PodSecurity | None = None,
-    kube_version: str | None = None, crds: list[Path] | None = None,
+    paths: list[str], include: list[str] | None = None, settings: Settings | None = None,
+    crds: list[Path] | None = None,
     diagnostics: DiagnosticsFormat = "text", skip_unrelated: bool = False,
     warnings_as_errors: bool = False, jobs: int = 1, debug: bool = False,
     stdin_filename: str | None = None,
 ) -> None:
     """`check`: compile and validate in memory, print nothing on success."""
     include, crds = include or [], crds or []
-    overrides = overrides_from(namespace, queueing, gang, datasets, datashim_group, torch_backend,
-                               logging, kube_version, pod_security)
+    overrides = overrides_from(settings or {})
     check_jobs(jobs)
     run(paths, include, overrides, crds, allow_empty=True, debug=debug, diagnostics=diagnostics,
         skip_unrelated=skip_unrelated, strict=warnings_as_errors, jobs=jobs,
         stdin_filename=stdin_filename)
 
 
-def overrides_from(namespace: str | None, queueing: Queueing | None, gang: Gang | None,
-                   datasets: DatasetsBackend | None, datashim_group: DatashimGroup | None,
-                   torch_backend: TorchBackend | None, logging: Logging | None,
-                   kube_version: str | None, pod_security: PodSecurity | None = None
-                   ) -> Overrides:
-    """The flags as `Overrides`; a flag value that cannot be used is a usage error."""
-    from codeflare_compile.ir import Overrides
-    from codeflare_compile.kubeversion import KubeVersionError, parse
+def overrides_from(settings: Settings) -> Overrides:
+    """The settings' flags as `Overrides`; a value that cannot be used is a usage error."""
+    from codeflare_compile.settings import SettingsError, parse
 
     try:
-        version = parse(kube_version) if kube_version is not None else None
-    except KubeVersionError as exc:
-        fail(f"--kube-version: {exc}", EXIT_USAGE)
-    return Overrides(queueing=queueing, gang=gang, datasets=datasets,
-                     datashim_group=datashim_group, torch_backend=torch_backend, logging=logging,
-                     kube_version=version, namespace=namespace, pod_security=pod_security)
+        return parse(settings, lambda setting: setting.flag)
+    except SettingsError as exc:
+        fail(str(exc), EXIT_USAGE)
 
 
 def internal_error(exc: BaseException) -> str:
@@ -130,13 +108,13 @@ def fail(message: str, code: int) -> NoReturn:
 
 def run(paths: list[str], includes: list[str], overrides: Overrides, crds: list[Path],
         allow_empty: bool, debug: bool, *, diagnostics: DiagnosticsFormat = "text",
-        skip_unrelated: bool = False, strict: bool = False, output: Output = "none",
+        skip_unrelated: bool = False, strict: bool = False, keep: Keep = "none",
         jobs: int = 1, stdin_filename: str | None = None, out_dir: Path | None = None,
         note_skipped: bool = False) -> Compilation:
-    """Compile and validate, keeping `output` (see `Finish`); print diagnostics; exit non-zero
-    on any error."""
+    """Compile and validate, keeping `keep` of each Run (see `Emission`); print diagnostics;
+    exit non-zero on any error."""
     result = compile_inputs(paths, includes, overrides, allow_empty, debug, skip_unrelated,
-                            finish=finish_for(crds, output), jobs=jobs,
+                            emission=emission_for(crds, keep), jobs=jobs,
                             stdin_filename=stdin_filename, out_dir=out_dir,
                             note_skipped=note_skipped)
     report(result, diagnostics, strict=strict)
@@ -144,67 +122,42 @@ def run(paths: list[str], includes: list[str], overrides: Overrides, crds: list[
     return result
 
 
-def finish_for(crds: list[Path], output: Output) -> Finish:
+def emission_for(crds: list[Path], keep: Keep) -> Emission:
     """Validation against the bundled schemas and `crds`; a CRD path that cannot be read is a
     usage error."""
-    from codeflare_compile.pipeline import Finish
+    from codeflare_compile.pipeline import Emission
 
     if not crds:
-        return Finish(validate=True, output=output)
+        return Emission(validate=True, keep=keep)
     from codeflare_compile import validate
 
     try:
-        return Finish(validate=True, crds=validate.load_crds(crds), output=output)
+        return Emission(validate=True, crds=validate.load_crds(crds), keep=keep)
     except validate.CrdLoadError as exc:
         fail(str(exc), EXIT_USAGE)
     except OSError as exc:
         fail(f"cannot read CRDs: {exc}", EXIT_USAGE)
 
 
-def select(paths: list[str], skip_unrelated: bool, skipped: list[str] | None = None
-           ) -> list[str]:
-    """The input files: folders expanded, files the compiler wrote (their first line is the
-    marker: --out-dir, -o, redirected stdout) left out and added to `skipped`, and with
-    --skip-unrelated files that do not mention codeflare.dev."""
-    from codeflare_compile.emit.outdir import is_generated
-    from codeflare_compile.source import STDIN, discover
-
-    selected = []
-    for file in discover(paths):
-        if file == STDIN:
-            selected.append(file)
-            continue
-        if is_generated(file):
-            if skipped is not None:
-                skipped.append(file)
-            continue
-        if skip_unrelated:
-            try:
-                with open(file, "rb") as handle:
-                    if b"codeflare.dev" not in handle.read():
-                        continue
-            except OSError:
-                pass  # the loader reports it
-        selected.append(file)
-    return selected
-
-
 def compile_inputs(paths: list[str], includes: list[str], overrides: Overrides, allow_empty: bool,
-                   debug: bool, skip_unrelated: bool = False, finish: Finish | None = None,
+                   debug: bool, skip_unrelated: bool = False, emission: Emission | None = None,
                    jobs: int = 1, stdin_filename: str | None = None,
-                   out_dir: Path | None = None, note_skipped: bool = True) -> Compilation:
-    """Select the inputs and run the pipeline; usage and internal errors exit here. With
-    `note_skipped`, a note names the inputs left out because the compiler wrote them (but for
-    those in `out_dir`, which this run rewrites anyway)."""
+                   out_dir: Path | None = None, note_skipped: bool = True,
+                   texts: Mapping[str, str] | None = None,
+                   fallbacks: Overrides | None = None) -> Compilation:
+    """Select the inputs and compile them (as the Python API does, with `texts` in memory and
+    `fallbacks` under the Platform); usage and internal errors exit here. With `note_skipped`,
+    a note names the inputs left out because the compiler wrote them (but for those in
+    `out_dir`, which this run rewrites anyway)."""
     from codeflare_compile.source import MAX_FILE_BYTES, STDIN, InputError
 
-    if overrides.namespace is not None:
-        check_namespace(overrides.namespace)
     if STDIN in includes:
         fail("-I -: standard input can be a PATH, not an -I path", EXIT_USAGE)
     stdin = read_stdin(stdin_filename, MAX_FILE_BYTES) if STDIN in paths else None
     try:
-        from codeflare_compile.pipeline import Finish, compile_paths
+        from codeflare_compile.pipeline import Emission, compile_paths
+        from codeflare_compile.public_api import select
+        from codeflare_compile.settings import Overrides
 
         skipped: list[str] = []
         files = select(paths, skip_unrelated, skipped), select(includes, skip_unrelated, skipped)
@@ -218,7 +171,8 @@ def compile_inputs(paths: list[str], includes: list[str], overrides: Overrides, 
                              f"{'s' if len(skipped) > 1 else ''} codeflare-compile wrote (the "
                              f"first line is its marker): {named}\n")
         return compile_paths(*files, overrides, allow_empty=allow_empty,
-                             finish=finish or Finish(), jobs=jobs, stdin=stdin)
+                             emission=emission or Emission(), jobs=jobs, stdin=stdin, texts=texts,
+                             fallbacks=fallbacks or Overrides())
     except InputError as exc:
         fail(str(exc), EXIT_USAGE)
     except Exception as exc:  # a compiler bug: say so plainly, traceback only on request
@@ -272,39 +226,22 @@ def _stdout_is_a_file() -> bool:
         return False
 
 
-def check_namespace(namespace: str) -> None:
-    from codeflare_compile.api.common import is_dns_label
-
-    if not is_dns_label(namespace):
-        fail(f"--namespace '{namespace}' is not a valid namespace name", EXIT_USAGE)
-
-
 def check_validation(result: Compilation) -> None:
     """Output that could not be validated is a usage error (exit 2); output that fails
     validation is a compiler bug (exit 3); either way nothing is printed on stdout."""
-    if result.validation_error is not None:
-        fail(result.validation_error, EXIT_USAGE)
-    failures = result.failures
-    if failures:
-        lines = [f"  {f.subject}: {f.path}: {f.message}" for f in failures]
-        fail("internal error: the output failed validation (this is a bug in "
-             "codeflare-compile; please report it with the input):\n" + "\n".join(lines),
-             EXIT_INTERNAL)
+    from codeflare_compile.public_api import OutputValidationError, raise_unusable
+
+    try:
+        raise_unusable(result)
+    except OutputValidationError as exc:
+        fail(f"internal error: {exc}", EXIT_INTERNAL)
+    except ValueError as exc:
+        fail(str(exc), EXIT_USAGE)
 
 
 def check_jobs(jobs: int) -> None:
     if jobs < 1:
         fail(f"--jobs {jobs}: give 1 or more processes", EXIT_USAGE)
-
-
-def yaml_chunks(result: Compilation) -> list[str]:
-    """The YAML stream of a compilation kept as text, in pieces: shared objects, then each
-    Run's, after a `# Source:` comment naming its input file (never inside the objects: a moved
-    file must not change what is applied)."""
-    from codeflare_compile.emit.yaml import dump_yaml_stream, source_comment
-
-    shared = [dump_yaml_stream(result.shared)] if result.shared else []
-    return shared + [source_comment(run.plan.run.doc.file) + run.text for run in result.runs]
 
 
 def check_output_flags(output: Path | None, out_dir: Path | None, format: str, *, check: bool,

@@ -110,7 +110,7 @@ def _overrides(target: dict[str, str | None]) -> Overrides:
     from codeflare_compile.kubeversion import parse
 
     version = target.get("kube_version")
-    return Overrides(**{**target,  # type: ignore[arg-type]
+    return Overrides(**{**target,
                         "kube_version": parse(version) if version else None})
 
 

@@ -1,11 +1,12 @@
 """The intermediate representation: typed resources with their source, and the resolved Runs.
 
-`Program` is what the build stage produces from the documents; `RunPlan` is one Run with every
-reference resolved and every policy decision taken, which is all a lowering and a cross-cutting
-pass need to know: they read the plan's fields, not the input models behind it (`run` and `app`
-are there to point diagnostics at the input). Policy passes are functions from `RunPlan` to
-`RunPlan` (via `dataclasses.replace`). A lowering makes `Lowered` objects whose pod templates the
-cross-cutting passes change through `PodTemplate`.
+`Program` is what the front end produces from the documents (the resources, the target, the
+resolved Runs); `RunPlan` is one Run with every reference resolved and every policy decision
+taken, which is all a lowering and a cross-cutting pass need to know: they read the plan's
+fields, not the input models behind it (`run` and `app` are there to point diagnostics at the
+input). Policy passes take the resolved Runs and return them with a decision taken (new
+`RunPlan`s, via `dataclasses.replace`). A lowering makes `Lowered` objects whose pod templates
+the cross-cutting passes change through `PodTemplate`.
 Immutable records that nothing `replace`s are NamedTuples: Python compiles six methods for each
 frozen dataclass when the module is imported (about 0.5 ms a class), and one for a NamedTuple.
 """
@@ -33,6 +34,7 @@ from codeflare_compile.choices import (
 )
 from codeflare_compile.diagnostics import Span
 from codeflare_compile.kubeversion import KubeVersion
+from codeflare_compile.settings import Overrides as Overrides  # where the passes' callers look
 from codeflare_compile.shelltext import append_words
 from codeflare_compile.source import DocPath, Document
 
@@ -63,9 +65,10 @@ Key = tuple[str, str]  # (namespace, name)
 
 
 class Target(NamedTuple):
-    """The compile target: the Platform's settings with command-line overrides applied.
+    """The compile target: the Platform's fields with the target settings applied.
 
-    Built only by `passes.platform.make_target`; the defaults live in the Platform model.
+    Built only by `passes.platform.make_target`; a field named after a setting (settings.py)
+    is that setting's outcome, the others are the Platform's.
     """
 
     queueing: Queueing
@@ -87,21 +90,6 @@ class Target(NamedTuple):
     image_pull_secrets: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Overrides:
-    """Command-line settings that take precedence over the Platform; None means not given."""
-
-    queueing: Queueing | None = None
-    gang: Gang | None = None
-    datasets: DatasetsBackend | None = None
-    datashim_group: DatashimGroup | None = None
-    torch_backend: TorchBackend | None = None
-    logging: Logging | None = None
-    pod_security: PodSecurity | None = None
-    kube_version: KubeVersion | None = None
-    namespace: str | None = None
-
-
 @dataclass
 class Program:
     """Every input resource by kind, indexed the way references look them up."""
@@ -116,6 +104,8 @@ class Program:
     #: Resources that failed validation, by (kind, namespace, name), at their name: a reference
     #: to one is reported as a reference to something invalid, not to something missing.
     invalid: dict[tuple[str, str, str], Span] = field(default_factory=dict)
+    #: The Runs resolved, with every policy decision taken (pipeline.front).
+    plans: list[RunPlan] = field(default_factory=list)
 
 
 class PodSize(NamedTuple):

@@ -18,9 +18,9 @@ as kustomize and kpt implement it:
   path annotations laying them out as `--out-dir` does: `<namespace>/<run>.yaml` and
   `<namespace>/_shared.yaml`, so that `kpt fn sink` writes the same tree.
 
-Each codeflare.dev item is written back as YAML into a private temporary folder and compiled by
-the ordinary pipeline (whose loader reads it through `source.load_text`), so every diagnostic
-keeps a position, which is then mapped back to the item and the field path within it.
+Each codeflare.dev item is written back as YAML text and compiled in memory by the ordinary
+pipeline (whose loader reads it through `source.load_text`), so every diagnostic keeps a
+position, which is then mapped back to the item and the field path within it.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from codeflare_compile.codes import Severity
@@ -36,8 +35,8 @@ from codeflare_compile.diagnostics import Diagnostic, Diagnostics, Span
 from codeflare_compile.source import DocPath, Document
 
 if TYPE_CHECKING:
-    from codeflare_compile.ir import Overrides
     from codeflare_compile.pipeline import Compilation
+    from codeflare_compile.settings import Overrides
 
 RESOURCE_LIST_VERSION = "config.kubernetes.io/v1"
 GROUP = "codeflare.dev"
@@ -60,11 +59,11 @@ class Request:
 
 @dataclass
 class Prepared:
-    """The compiler's view of a request: files to compile, settings, and the way back."""
+    """The compiler's view of a request: texts to compile by name, settings, and the way back."""
 
-    paths: list[str]
+    texts: dict[str, str]
     overrides: Overrides
-    item_files: dict[str, int] = field(default_factory=dict)  # temporary file → item index
+    item_files: dict[str, int] = field(default_factory=dict)  # text's name → item index
     config_file: str | None = None
 
 
@@ -135,27 +134,24 @@ def _annotation(item: Any, names: Sequence[str]) -> str | None:
     return None
 
 
-def prepare(request: Request, folder: Path) -> Prepared:
-    """Write the codeflare.dev items (and a Platform functionConfig) as files to compile."""
+def prepare(request: Request) -> Prepared:
+    """The codeflare.dev items (and a Platform functionConfig) as texts to compile."""
     from codeflare_compile.emit.yaml import dump_yaml
-    from codeflare_compile.ir import Overrides
-    from codeflare_compile.settings import to_overrides
+    from codeflare_compile.settings import Overrides, to_overrides
 
-    items_dir = folder / "items"
-    items_dir.mkdir(parents=True, exist_ok=True)
-    prepared = Prepared([str(items_dir)], Overrides())
+    prepared = Prepared({}, Overrides())
     for index, item in enumerate(request.items):
         if is_codeflare(item):
-            path = items_dir / f"{index:06d}.yaml"
-            path.write_text(dump_yaml(_strip_tool_annotations(item)), encoding="utf-8")
-            prepared.item_files[str(path)] = index
+            name = f"<items>/{index:06d}.yaml"
+            prepared.texts[name] = dump_yaml(_strip_tool_annotations(item))
+            prepared.item_files[name] = index
     config = request.function_config
     if config is None:
         return prepared
     if is_codeflare(config) and config.get("kind") == "Platform":
-        path = items_dir / "function-config.yaml"
-        path.write_text(dump_yaml(_strip_tool_annotations(config)), encoding="utf-8")
-        prepared.config_file = str(path)
+        name = "<items>/function-config.yaml"
+        prepared.texts[name] = dump_yaml(_strip_tool_annotations(config))
+        prepared.config_file = name
     elif config.get("kind") == "ConfigMap" and config.get("apiVersion") == "v1":
         data = config.get("data") or {}
         if not isinstance(data, dict):

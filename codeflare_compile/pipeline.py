@@ -1,19 +1,20 @@
 """The compiler's stages, written down once.
 
-load → build the typed IR → policy passes → per Run: one lowering per archetype → cross-cutting
-passes → validation → YAML text (`Finish`) → the output in order. The per-Run stages run in
-forked workers with `jobs` > 1. Every stage is a plain function; problems go to one
-`Diagnostics`, so one run reports them all.
+load (files, folders, standard input, in-memory texts) → `front`: parse the typed resources,
+decide the target, build the `Program`, resolve, policy passes → `back`: per Run, one lowering
+per archetype → cross-cutting passes → validation → YAML text (`Emission`) → the output in
+order. The per-Run stages run in forked workers with `jobs` > 1. Every stage is a plain
+function; problems go to one `Diagnostics`, so one run reports them all.
 """
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
-from codeflare_compile.build import build
+from codeflare_compile.build import build, parse
 from codeflare_compile.crosscut.dataset_mounts import dataset_mounts
 from codeflare_compile.crosscut.gang import gang
 from codeflare_compile.crosscut.log_sidecar import log_sidecar
@@ -24,13 +25,15 @@ from codeflare_compile.crosscut.workspace import workspace
 from codeflare_compile.diagnostics import Diagnostic, Diagnostics
 from codeflare_compile.emit.yaml import dump_embedded, dump_yaml_stream
 from codeflare_compile.emitted import Identity, check_collisions, check_sizes, identities
-from codeflare_compile.ir import Lowered, Overrides, Program, RunPlan, Target
+from codeflare_compile.ir import Lowered, Program, RunPlan, Target
+from codeflare_compile.kubeversion import parse as parse_kube_version
 from codeflare_compile.lower import LOWERINGS, unsupported
 from codeflare_compile.lower.names import content_hash
 from codeflare_compile.lower.workflow import lower_workflow
 from codeflare_compile.parallel import ordered_map
 from codeflare_compile.passes.code import code
 from codeflare_compile.passes.datasets import datasets
+from codeflare_compile.passes.platform import NO_OVERRIDES, make_target
 from codeflare_compile.passes.priority import priority
 from codeflare_compile.passes.resolve import resolve
 from codeflare_compile.passes.sizing import sizing
@@ -38,13 +41,14 @@ from codeflare_compile.passes.tasks import tasks
 from codeflare_compile.problems.output import empty_output
 from codeflare_compile.problems.targets import not_supported_yet, unsupported_kube_version
 from codeflare_compile.redact import scrub
+from codeflare_compile.settings import Overrides
 from codeflare_compile.source import Sources, Stdin, load
 
 if TYPE_CHECKING:
     from codeflare_compile.validate import CrdSet, ValidationFailure
 
-#: What a compilation keeps of each Run (see `Finish`).
-Output = Literal["objects", "yaml", "none"]
+#: What a compilation keeps of each Run's objects (see `Emission`).
+Keep = Literal["objects", "yaml", "none"]
 
 PolicyPass = Callable[[list[RunPlan], Program, Diagnostics], list[RunPlan]]
 
@@ -53,20 +57,20 @@ POLICY_PASSES: tuple[PolicyPass, ...] = (sizing, datasets, code, priority, tasks
 
 
 @dataclass(frozen=True)
-class Finish:
+class Emission:
     """What happens to each Run's objects right after lowering, in the process that lowered
     them: with `validate`, validation (against the target's Kubernetes version and `crds`);
-    then `output`: the objects kept, or only their YAML text, or nothing (for `check`), so that
+    then `keep`: the objects kept, or only their YAML text, or nothing (for `check`), so that
     a large batch need not hold every Run's objects at once."""
 
     validate: bool = False
     crds: CrdSet | None = None
-    output: Output = "objects"
+    keep: Keep = "objects"
 
 
 @dataclass(frozen=True)
 class RunOutput:
-    """What one Run produced, as `Finish.output` asked: its objects in emission order or their
+    """What one Run produced, as `Emission.keep` asked: its objects in emission order or their
     YAML text; and the validation failures of those objects."""
 
     plan: RunPlan
@@ -86,7 +90,7 @@ class Compilation:
     runs: list[RunOutput] = field(default_factory=list)
     #: Objects several Runs share (Datashim Datasets), once each, in a stable order.
     shared: list[dict[str, Any]] = field(default_factory=list)
-    #: The shared objects' validation failures, with `Finish`.
+    #: The shared objects' validation failures, with `Emission.validate`.
     shared_failures: list[ValidationFailure] = field(default_factory=list)
     #: Why the output could not be validated (an unbundled Kubernetes version, a bad CRD file).
     validation_error: str | None = None
@@ -111,8 +115,8 @@ class _Group:
 
 
 @dataclass(frozen=True)
-class _Lowered:
-    """A group's result, as it travels back from a worker."""
+class _GroupOutput:
+    """What lowering a group gave, as it travels back from a worker."""
 
     objects: list[dict[str, Any]] | None  # None: not lowered (reported)
     text: str
@@ -125,37 +129,52 @@ class _Lowered:
 
 
 def compile_paths(paths: Sequence[str], includes: Sequence[str], overrides: Overrides,
-                  allow_empty: bool = False, finish: Finish = Finish(),
-                  jobs: int = 1, stdin: Stdin | None = None) -> Compilation:
-    """Every stage, with the garbage collector paused: compiling makes few reference cycles
-    (reference counting frees the rest as it goes; peak memory at 10,000 Runs is the same),
-    while the collector's passes over the growing heap cost a large batch about a tenth of its
-    time. Forked workers inherit the pause, so they do not copy the parent's pages either."""
+                  allow_empty: bool = False, emission: Emission = Emission(),
+                  jobs: int = 1, stdin: Stdin | None = None,
+                  texts: Mapping[str, str] | None = None,
+                  fallbacks: Overrides = NO_OVERRIDES) -> Compilation:
+    """Load the inputs (files, folders, `stdin`, in-memory `texts`), then `front` and `back`,
+    with the garbage collector paused: compiling makes few reference cycles (reference counting
+    frees the rest as it goes; peak memory at 10,000 Runs is the same), while the collector's
+    passes over the growing heap cost a large batch about a tenth of its time. Forked workers
+    inherit the pause, so they do not copy the parent's pages either."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _compile_paths(paths, includes, overrides, allow_empty, finish, jobs, stdin)
+        diags = Diagnostics()
+        sources = load(paths, includes, diags, stdin, texts)
+        program = front(sources, diags, overrides, fallbacks)
+        return back(program, sources, diags, emission, jobs=jobs, allow_empty=allow_empty)
     finally:
         if enabled:
             gc.enable()
 
 
-def _compile_paths(paths: Sequence[str], includes: Sequence[str], overrides: Overrides,
-                   allow_empty: bool, finish: Finish, jobs: int, stdin: Stdin | None
-                   ) -> Compilation:
-    diags = Diagnostics()
-    sources = load(paths, includes, diags, stdin)
-    result = Compilation(sources, diags)
-    program = build(sources.documents, overrides, diags)
-    result.program = program
+def front(sources: Sources, diags: Diagnostics, overrides: Overrides,
+          fallbacks: Overrides = NO_OVERRIDES) -> Program:
+    """The documents as a `Program`: typed resources, the target (`overrides` over the
+    Platform over `fallbacks`), and the Runs resolved with every policy decision taken (the
+    policies read the target: default size, priority classes, the task budget)."""
+    parsed = parse(sources.documents, diags)
+    target = make_target(parsed.platform.model if parsed.platform else None, overrides,
+                         fallbacks)
+    program = build(parsed, target, diags)
     plans = resolve(program, diags)
     for policy in POLICY_PASSES:
         plans = policy(plans, program, diags)
-    result.plans = plans
-    groups = _groups(plans)
+    program.plans = plans
+    return program
+
+
+def back(program: Program, sources: Sources, diags: Diagnostics, emission: Emission = Emission(),
+         *, jobs: int = 1, allow_empty: bool = False) -> Compilation:
+    """Lower every Run of `program` for its target, then validate and keep as `emission`
+    asks; the output in order, the diagnostics redacted."""
+    result = Compilation(sources, diags, program, program.plans)
+    groups = _groups(program.plans)
     target = program.target
-    version = _kube_version(result, overrides) if finish.validate else None
-    lowered = ordered_map(lambda group: _lower_group(group, target, finish, version), groups,
+    version = _kube_version(result) if emission.validate else None
+    lowered = ordered_map(lambda group: _lower_group(group, target, emission, version), groups,
                           jobs)
     shared: dict[tuple[str, ...], dict[str, Any]] = {}
     emitted: list[tuple[RunPlan, list[Identity]]] = []
@@ -173,7 +192,7 @@ def _compile_paths(paths: Sequence[str], includes: Sequence[str], overrides: Ove
     result.shared = [shared[key] for key in sorted(shared)]
     if version is not None and result.validation_error is None:
         result.shared_failures, result.validation_error = _validate(result.shared, version,
-                                                                    finish.crds)
+                                                                    emission.crds)
     if not result.runs and not allow_empty and not diags.has_errors:
         diags.add(empty_output(not program.runs))
     _redact(sources, diags)
@@ -194,28 +213,29 @@ def _groups(plans: list[RunPlan]) -> list[_Group]:
     return groups + [_Group(None, orphans) for orphans in steps.values()]
 
 
-def _lower_group(group: _Group, target: Target, finish: Finish, version: str | None
-                 ) -> _Lowered:
-    """Lower a Run (a workflow after its steps) through every pass, then `finish` it.
+def _lower_group(group: _Group, target: Target, emission: Emission, version: str | None
+                 ) -> _GroupOutput:
+    """Lower a Run (a workflow after its steps) through every pass, then validate and keep it
+    as `emission` asks.
 
     Lowered twice: first without a content hash, to hash what the Run's objects hold, then with
     it, for the names of the objects that cannot be updated in place (lower/names.py)."""
     diags = Diagnostics()
     lowered = _lower_plans(group, target, diags, hashing=True)
     if lowered is None:
-        return _Lowered(None, "", [], [], diags.items, None)
+        return _GroupOutput(None, "", [], [], diags.items, None)
     digest = content_hash(lowered.objects)
     top = replace(group.top, content_hash=digest) if group.top is not None else None
     named = _Group(top, [replace(step, content_hash=digest) for step in group.steps])
     lowered = _lower_plans(named, target, Diagnostics())  # the same diagnostics again
     assert lowered is not None
     objects = lowered.objects
-    failures, error = _validate(objects, version, finish.crds) if version else ([], None)
-    text = dump_yaml_stream(objects) if finish.output == "yaml" and objects else ""
+    failures, error = _validate(objects, version, emission.crds) if version else ([], None)
+    text = dump_yaml_stream(objects) if emission.keep == "yaml" and objects else ""
     assert top is not None  # a group without its Run is never lowered
-    check_sizes([top, *named.steps], objects, text if finish.output == "yaml" else None, diags)
-    return _Lowered(objects if finish.output == "objects" else [], text, failures, lowered.shared,
-                    diags.items, error, identities(objects))
+    check_sizes([top, *named.steps], objects, text if emission.keep == "yaml" else None, diags)
+    return _GroupOutput(objects if emission.keep == "objects" else [], text, failures,
+                        lowered.shared, diags.items, error, identities(objects))
 
 
 def _lower_plans(group: _Group, target: Target, diags: Diagnostics, hashing: bool = False
@@ -239,7 +259,7 @@ def _as_is(obj: dict[str, Any]) -> dict[str, Any]:
     return obj
 
 
-def _kube_version(result: Compilation, overrides: Overrides) -> str | None:
+def _kube_version(result: Compilation) -> str | None:
     """The Kubernetes version whose schemas validate the output; None when there are none for
     the target's: a diagnostic at the Platform's `kubernetesVersion` when it is the Platform's,
     else (a flag, a setting) a `validation_error`."""
@@ -251,9 +271,11 @@ def _kube_version(result: Compilation, overrides: Overrides) -> str | None:
     try:
         return core.resolve_kube_version(str(wanted) if wanted else core.default_kube_version())
     except core.UnsupportedKubeVersion as exc:
-        if overrides.kube_version is None and program.platform is not None:
+        platform = program.platform
+        given = platform.model.spec.kubernetes_version if platform is not None else None
+        if platform is not None and given is not None and parse_kube_version(given) == wanted:
             result.diagnostics.add(unsupported_kube_version(
-                str(exc), program.platform.span("spec", "kubernetesVersion")))
+                str(exc), platform.span("spec", "kubernetesVersion")))
         else:
             result.validation_error = str(exc)
         return None

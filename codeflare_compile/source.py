@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -128,10 +128,13 @@ def _within(file: str, folder: str) -> str:
 
 
 def load(paths: Sequence[str], includes: Sequence[str], diags: Diagnostics,
-         stdin: Stdin | None = None) -> Sources:
-    """Load every document from PATH arguments and -I paths (`-`: `stdin`); problems go to
-    `diags`."""
+         stdin: Stdin | None = None, texts: Mapping[str, str] | None = None) -> Sources:
+    """Load every document from in-memory `texts` (name → YAML, in their order; compiled like
+    a PATH), PATH arguments and -I paths (`-`: `stdin`); problems go to `diags`."""
     sources = Sources()
+    for name, text in (texts or {}).items():
+        if not _too_large(name, len(text.encode("utf-8", "surrogatepass")), diags):
+            load_text(name, text, sources, diags)
     seen: set[str] = set()
     for files, included in ((discover(paths), False), (discover(includes), True)):
         for file in files:

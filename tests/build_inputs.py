@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import textwrap
 
-from codeflare_compile.build import build
+from codeflare_compile.build import build, parse
 from codeflare_compile.diagnostics import Diagnostics
 from codeflare_compile.ir import Overrides, Program, RunPlan
+from codeflare_compile.passes.platform import make_target
 from codeflare_compile.passes.resolve import resolve
 from codeflare_compile.source import Sources, load_text
 
@@ -15,7 +16,10 @@ def program(text: str, overrides: Overrides | None = None) -> tuple[Program, Dia
     diags = Diagnostics()
     sources = Sources()
     load_text("input.yaml", textwrap.dedent(text), sources, diags)
-    return build(sources.documents, overrides or Overrides(), diags), diags
+    parsed = parse(sources.documents, diags)
+    target = make_target(parsed.platform.model if parsed.platform else None,
+                         overrides or Overrides())
+    return build(parsed, target, diags), diags
 
 
 def plans(text: str, overrides: Overrides | None = None

@@ -37,8 +37,8 @@ def one_line(err: str) -> str:
 
 
 @pytest.mark.parametrize(("args", "target"), [
-    (("compile", SHELL), "codeflare_compile.commands.yaml_chunks"),
-    ((SHELL,), "codeflare_compile.commands.yaml_chunks"),  # the path without typer
+    (("compile", SHELL), "codeflare_compile.public_api.yaml_chunks"),
+    ((SHELL,), "codeflare_compile.public_api.yaml_chunks"),  # the path without typer
     (("check", SHELL), "codeflare_compile.commands.check_validation"),
     (("explain", SHELL), "codeflare_compile.explain.render_text"),
     (("schema", "--out-dir", "{tmp}"), "codeflare_compile.schema.schemas"),

@@ -12,14 +12,18 @@ from typing import Any
 import pytest
 
 from codeflare_compile import cli, commands, entry
+from codeflare_compile.settings import BY_NAME
 from tests.helpers import REPO
 
 EXAMPLE = str(REPO / "examples" / "ray-mnist")
 
 
 def defaults(function: Any) -> dict[str, Any]:
+    """The defaults of every parameter but the target settings' (the commands take them as one
+    `settings`, typer as one option each, all from settings.SETTINGS)."""
     return {name: ([] if p.default is None and name in ("include", "crds") else p.default)
-            for name, p in inspect.signature(function).parameters.items() if name != "paths"}
+            for name, p in inspect.signature(function).parameters.items()
+            if name not in ("paths", "settings", *BY_NAME)}
 
 
 @pytest.mark.parametrize(("command", "main"), [(cli.compile_command, commands.compile_main),

@@ -15,12 +15,10 @@ from typing import Any
 import pytest
 
 from codeflare_compile import fuzz
+from codeflare_compile.settings import BY_NAME
 from tests.helpers import REPO, run_cli
 
 CRASHES = sorted((REPO / "tests" / "fuzz_crashes").glob("*.yaml"))
-FLAGS = {"queueing": "--queueing", "gang": "--gang", "datasets": "--datasets",
-         "torch_backend": "--torch-backend", "logging": "--logging",
-         "kube_version": "--kube-version", "namespace": "--namespace"}
 
 
 def test_there_are_saved_crashes() -> None:
@@ -34,7 +32,7 @@ def test_saved_crash_input_compiles_cleanly(crash: Path, tmp_path: Path) -> None
     (tmp_path / "cli").mkdir()
     (tmp_path / "cli" / "input.yaml").write_bytes(crash.read_bytes())
     flags = [arg for key, value in target.items() if value is not None
-             for arg in (FLAGS[key], value)]
+             for arg in (BY_NAME[key].flag, value)]
     out = run_cli("compile", "input.yaml", *flags, cwd=tmp_path / "cli")
     assert out.exit_code in (0, 1), out.stderr
     assert "Traceback" not in out.stderr and "internal error" not in out.stderr

@@ -25,6 +25,7 @@ from codeflare_compile.choices import (
     Queueing,
     TorchBackend,
 )
+from codeflare_compile.settings import platform_default
 
 GIT_IMAGE = ("alpine/git:2.47.2@sha256:"
              "062a01ad7a0eb17cff382bc5e26086b4d710e56dfdfdf001109a49b6d9bd378c")
@@ -44,21 +45,24 @@ class FluentBit(Model):
     memory: Memory = "128Mi"
 
 
+#: The fields a target setting overrides take their defaults from `settings.SETTINGS` (no
+#: docstring: it would become the schema's description).
 class PlatformSpec(Model):
-    queueing: Queueing = "appwrapper"
-    gang_scheduling: Gang = "coscheduler"
+    queueing: Queueing = platform_default("queueing")
+    gang_scheduling: Gang = platform_default("gang")
     scheduler_name: Name = "scheduler-plugins-scheduler"
-    datasets: DatasetsBackend = "datashim"
-    datashim_group: DatashimGroup = "datashim.io"
-    torch_backend: TorchBackend = "job"
+    datasets: DatasetsBackend = platform_default("datasets")
+    datashim_group: DatashimGroup = platform_default("datashim_group")
+    torch_backend: TorchBackend = platform_default("torch_backend")
     #: The clone receives the repository's credentials: pinned by digest (the multi-arch
     #: index of the 2.47.2 tag), so a re-pushed tag cannot swap the program that sees them.
     git_image: ImageReference = GIT_IMAGE
     workflow_service_account: Name | None = None
-    logging: Logging = "none"
-    pod_security: PodSecurity = "baseline"
-    kubernetes_version: StrictStr | None = Field(default=None, pattern=kubeversion.PATTERN)
-    default_namespace: Name | None = None
+    logging: Logging = platform_default("logging")
+    pod_security: PodSecurity = platform_default("pod_security")
+    kubernetes_version: StrictStr | None = Field(default=platform_default("kube_version"),
+                                                pattern=kubeversion.PATTERN)
+    default_namespace: Name | None = platform_default("namespace")
     default_size: Size | None = None
     priority_classes: PriorityClasses = Field(default_factory=PriorityClasses)
     workload_priority_classes: PriorityClasses = Field(default_factory=PriorityClasses)

@@ -1,30 +1,38 @@
-"""The compile target: the Platform's settings, then the command-line flags over them."""
+"""The compile target: the settings given, over the Platform's fields, over the fallbacks."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from codeflare_compile.api import Platform
 from codeflare_compile.api.platform import PlatformSpec, PriorityClasses
-from codeflare_compile.ir import Overrides, Target
+from codeflare_compile.ir import Target
 from codeflare_compile.kubeversion import parse
+from codeflare_compile.settings import SETTINGS, Overrides
+
+NO_OVERRIDES = Overrides()
 
 
-def make_target(platform: Platform | None, overrides: Overrides) -> Target:
-    """Merge defaults, the Platform and the flags; the namespace falls back to `default`."""
+def make_target(platform: Platform | None, overrides: Overrides,
+                fallbacks: Overrides = NO_OVERRIDES) -> Target:
+    """Each setting from `overrides`, else the field the Platform sets, else `fallbacks` (what
+    an Argo CD cluster serves), else the default; the namespace falls back to `default`."""
     spec = platform.spec if platform else PlatformSpec()
+    chosen: dict[str, Any] = {}
+    for setting in SETTINGS:
+        value = getattr(overrides, setting.name)
+        if value is None and setting.platform_field in spec.model_fields_set:
+            value = getattr(spec, setting.platform_field)
+            if value is not None and setting.name == "kube_version":
+                value = parse(value)
+        if value is None:
+            value = getattr(fallbacks, setting.name)
+        chosen[setting.name] = value if value is not None else setting.default
     return Target(
-        queueing=overrides.queueing or spec.queueing,
-        gang=overrides.gang or spec.gang_scheduling,
+        **{**chosen, "namespace": chosen["namespace"] or "default"},
         scheduler_name=spec.scheduler_name,
-        datasets=overrides.datasets or spec.datasets,
-        datashim_group=overrides.datashim_group or spec.datashim_group,
-        torch_backend=overrides.torch_backend or spec.torch_backend,
         git_image=spec.git_image,
         workflow_service_account=spec.workflow_service_account,
-        logging=overrides.logging or spec.logging,
-        pod_security=overrides.pod_security or spec.pod_security,
-        kube_version=overrides.kube_version or (
-            parse(spec.kubernetes_version) if spec.kubernetes_version else None),
-        namespace=overrides.namespace or spec.default_namespace or "default",
         default_size=spec.default_size,
         priority_classes=_levels(spec.priority_classes),
         workload_priority_classes=_levels(spec.workload_priority_classes),
