@@ -30,6 +30,9 @@ class Wrapper(NamedTuple):
     #: How an Argo step that created it tells that it finished: label-selector conditions
     #: (success, failure), read by lower/workflow.py; None for a form never emitted.
     conditions: tuple[str, str] | None = None
+    #: Whether its admission checks that the creator may create every carried kind itself, so
+    #: a workflow that creates the wrapper needs those rights too (lower/workflow.py).
+    checks_creator: bool = False
 
     @property
     def key(self) -> str:

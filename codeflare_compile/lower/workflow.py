@@ -161,16 +161,14 @@ def _resource_of(obj: dict[str, Any]) -> tuple[str, str]:
 
 
 def wrapped(obj: dict[str, Any]) -> list[dict[str, Any]]:
-    """The objects an AppWrapper (v1beta2) creates for its creator.
-
-    Its webhook admits the AppWrapper only if a SubjectAccessReview says the creator may
-    `create` every component's kind (project-codeflare/appwrapper
-    internal/webhook/appwrapper_webhook.go, validateAppWrapperCreate; `userRBACAdmissionCheck`
-    is on by default, pkg/config/config.go). MCAD has no admission webhook at all
-    (project-codeflare/multi-cluster-app-dispatcher), so its GenericItems need nothing.
-    """
-    if obj["apiVersion"] == "workload.codeflare.dev/v1beta2" and obj["kind"] == "AppWrapper":
-        return [component["template"] for component in obj["spec"]["components"]]
+    """The objects a wrapper creates as if its creator did: a wrapper whose admission checks
+    the creator's rights to every carried kind (`Wrapper.checks_creator`)."""
+    for wrapper in wrappers():
+        if wrapper.checks_creator and wrapper.key == f"{obj['apiVersion']}/{obj['kind']}":
+            items: Any = obj
+            for seg in wrapper.items:
+                items = items[seg]
+            return [item[wrapper.template] for item in items]
     return []
 
 

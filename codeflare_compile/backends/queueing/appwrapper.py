@@ -20,8 +20,12 @@ KUEUE_DIRECT = {"ray": "the RayJob is queued by Kueue directly: an AppWrapper wo
 #: `api/v1beta2/appwrapper_types.go`: RetryLimitAnnotation,
 #: FailureGracePeriodDurationAnnotation, …).
 FAULT_TOLERANCE = "workload.codeflare.dev.appwrapper"
+#: Its webhook admits an AppWrapper only if a SubjectAccessReview says the creator may `create`
+#: every component's kind (project-codeflare/appwrapper internal/webhook/appwrapper_webhook.go,
+#: validateAppWrapperCreate; `userRBACAdmissionCheck` is on by default, pkg/config/config.go).
 WRAPPER = Wrapper("workload.codeflare.dev/v1beta2", "AppWrapper", ("spec", "components"),
-                  "template", conditions=("status.phase == Succeeded", "status.phase == Failed"))
+                  "template", conditions=("status.phase == Succeeded", "status.phase == Failed"),
+                  checks_creator=True)
 
 BACKEND = QueueingTarget(
     name="appwrapper",

@@ -25,7 +25,8 @@ POD_LABEL = "appwrapper.mcad.ibm.com"
 _ITEMS = ("spec", "resources", "GenericItems")
 #: MCAD completes an AppWrapper when its workload succeeded or failed (COMPLETION) and counts
 #: the pods that failed in `status.failed` (written only when not 0); a wrapped pod fails only
-#: when the Run does (docs/targets.md): a workflow step waits for those.
+#: when the Run does (docs/targets.md): a workflow step waits for those. MCAD has no admission
+#: webhook at all (project-codeflare/multi-cluster-app-dispatcher): nothing checks the creator.
 WRAPPER = Wrapper("mcad.ibm.com/v1beta1", "AppWrapper", _ITEMS, "generictemplate",
                   conditions=("status.state == Completed,!status.failed",
                               "status.state == Failed,status.failed > 0"))
