@@ -20,6 +20,7 @@ from codeflare_compile.api.dataset import CREDENTIAL_KEYS
 from codeflare_compile.diagnostics import Diagnostic, Diagnostics, Span
 from codeflare_compile.ir import Program, Resource, Target
 from codeflare_compile.problems.resources import (
+    credentials_in_url,
     duplicate_resource,
     env_as_a_list,
     impossible_quantity,
@@ -39,6 +40,7 @@ from codeflare_compile.problems.resources import (
     unknown_kind,
     wrong_scope,
 )
+from codeflare_compile.redact import holds_credentials
 from codeflare_compile.source import DocPath, Document
 
 #: Error types meaning "this union branch does not even have the right type".
@@ -148,8 +150,39 @@ def _parse(doc: Document, diags: Diagnostics, failed: list[Document]) -> Resourc
             _report(error, doc, model_cls, diags)
         failed.append(doc)
         return None
+    if _credential_urls(doc, diags):
+        return None
     meta = model.metadata  # type: ignore[attr-defined]
     return Resource(kind, meta.name, meta.namespace, model, doc)
+
+
+#: Where a later pass refuses credentials in a URL with a message of its own (passes/code.py).
+_CHECKED_LATER: frozenset[tuple[str, DocPath]] = frozenset({("Application", ("spec", "repo"))})
+
+
+def _credential_urls(doc: Document, diags: Diagnostics) -> bool:
+    """Report every string of the document holding a URL with credentials: whatever the field,
+    its value would be written into the output (an env value, a command line, an annotation)."""
+    found = False
+    for path, text in _strings(doc.data, ()):
+        if holds_credentials(text) and (doc.data["kind"], path) not in _CHECKED_LATER:
+            diags.add(credentials_in_url(doc.span(path)))
+            found = True
+    return found
+
+
+def _strings(node: Any, path: DocPath) -> Iterator[tuple[DocPath, str]]:
+    """Every string of `node`, mapping keys included, with its path."""
+    if isinstance(node, str):
+        yield path, node
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(key, str):
+                yield (*path, key), key
+            yield from _strings(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _strings(value, (*path, index))
 
 
 def _mentions_codeflare(data: Any) -> bool:

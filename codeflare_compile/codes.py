@@ -59,8 +59,8 @@ class Code(str, Enum):
     INVALID_NAME = ("CF204", "invalid-name", "A name or reference that is not a DNS-1123 label")
     INVALID_QUANTITY = ("CF205", "invalid-quantity", "Not a Kubernetes quantity")
     WRONG_SCOPE = ("CF206", "wrong-scope", "metadata.namespace on a cluster-scoped kind")
-    INLINE_CREDENTIALS = ("CF207", "inline-credentials", "Credentials written inline in a "
-                          "DataSet", Severity.ERROR, True)  # the value after the key
+    INLINE_CREDENTIALS = ("CF207", "inline-credentials", "Credentials written inline: in a "
+                          "DataSet, or in a URL", Severity.ERROR, True)  # the value after the key
     RESERVED_LABEL = ("CF208", "reserved-label", "A label or annotation under a prefix a "
                       "controller reads or the compiler sets")
     UNSUPPORTED_KUBE_VERSION = ("CF210", "unsupported-kube-version", "A Platform's "

@@ -40,7 +40,7 @@ from codeflare_compile.passes.sizing import sizing
 from codeflare_compile.passes.tasks import tasks
 from codeflare_compile.problems.output import empty_output
 from codeflare_compile.problems.targets import not_supported_yet, unsupported_kube_version
-from codeflare_compile.redact import scrub
+from codeflare_compile.redact import scrub, scrub_source
 from codeflare_compile.settings import Overrides
 from codeflare_compile.source import Sources, Stdin, load
 
@@ -306,11 +306,10 @@ def _redact(sources: Sources, diags: Diagnostics) -> None:
             key_end = line.find(":", d.span.col - 1)
             if key_end >= 0:
                 lines[d.span.line - 1] = line[:key_end + 1] + " <redacted>"
-    for d in diags.items:  # every line an excerpt shows, every message: no credential
-        for span in (d.span, *(n.span for n in d.notes)):
-            lines = sources.lines.get(span.file) if span else None
-            if span is not None and lines is not None and 1 <= span.line <= len(lines):
-                lines[span.line - 1] = scrub(lines[span.line - 1])
+    shown = {span.file for d in diags.items for span in (d.span, *(n.span for n in d.notes))
+             if span is not None}
+    for file in shown & sources.lines.keys():  # every line an excerpt shows: no credential
+        sources.lines[file][:] = scrub_source(sources.lines[file])
     diags.rewrite(lambda d: d._replace(message=scrub(d.message),
                                        help=scrub(d.help) if d.help else d.help,
                                        notes=tuple(n._replace(message=scrub(n.message))

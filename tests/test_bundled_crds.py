@@ -13,7 +13,7 @@ import pytest
 from codeflare_compile.validate import bundle, convert, load_crds, validate_objects
 from codeflare_compile.validate.bundled import FOLDER
 from tests.helpers import REPO, SHARED_CRDS, run_cli
-from tests.test_validate import paths, rayjob
+from tests.test_validate import crd_yaml, paths, rayjob
 
 KUBE = "1.33"
 
@@ -100,27 +100,8 @@ def test_unserved_version_names_the_bundled_source() -> None:
            "v1alpha1); pass your cluster's CRD with --crds" in failure.message
 
 
-_CLUSTER_RAYJOB_CRD = """\
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: rayjobs.ray.io}
-spec:
-  group: ray.io
-  names: {kind: RayJob, plural: rayjobs}
-  scope: Namespaced
-  versions:
-    - name: v1
-      served: true
-      storage: true
-      schema:
-        openAPIV3Schema:
-          type: object
-          properties:
-            apiVersion: {type: string}
-            kind: {type: string}
-            metadata: {type: object}
-            spec: {type: object, x-kubernetes-preserve-unknown-fields: true}
-"""
+_CLUSTER_RAYJOB_CRD = crd_yaml("ray.io", "RayJob", "rayjobs",
+                               {"type": "object", "x-kubernetes-preserve-unknown-fields": True})
 
 
 def test_given_crds_replace_the_bundled_one_for_their_kinds_only(tmp_path: Path) -> None:

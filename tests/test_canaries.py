@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from codeflare_compile.redact import holds_credentials, scrub_source
 from tests.helpers import run_cli
 
 CANARY = "CANARYs3cr3tQ7"
@@ -38,6 +39,21 @@ PLANTS = [
     ("s3-inline-key", "python:3.12", "", "",
      f"  s3:\n    endpoint: https://s3.example.com\n    bucket: b\n"
      f"    secretAccessKey: {CANARY}\n"),
+    # found by tests/test_canary_properties.py: a credential-like key inside a flow mapping,
+    ("flow-mapping-key", "python:3.12", "", f"  env: {{TOKEN: {{secretKeyRef: {{name: s, key: k}}, "
+     f"value: {CANARY}}}}}\n", ""),
+    # a line nested under a credential-like key that another mistake puts in an excerpt,
+    ("nested-under-key", "python:3.12",
+     f"  credentials:\n    user: me\n    key: {CANARY}\n    key: {CANARY}\n", "", ""),
+    # and URLs with credentials in fields whose values are output: env, options, tasks, labels
+    ("env-url-password", "python:3.12", f"  env: {{DB_URL: 'postgres://u:{CANARY}@db/x'}}\n",
+     "", ""),
+    ("options-token-query", "python:3.12", "", f"  options: --src https://h/p?token={CANARY}\n",
+     ""),
+    ("requirement-url", "python:3.12",
+     f"  requirements: ['git+https://u:{CANARY}@github.com/o/pkg']\n", "", ""),
+    ("s3-endpoint-userinfo", "python:3.12", "", "",
+     f"  s3: {{endpoint: 'https://k:{CANARY}@s3.example.com', bucket: b}}\n"),
 ]
 
 
@@ -62,3 +78,20 @@ def test_no_canary_reaches_any_output(tmp_path: Path, fmt: str, name: str, image
         assert CANARY not in result.stdout and CANARY not in result.stderr, result.stderr
     written = [p for p in tmp_path.rglob("*") if p.is_file() and p.name != "in.yaml"]
     assert not any(CANARY in p.read_text(errors="replace") for p in written)
+
+
+def test_a_url_holds_credentials_with_a_password_or_a_token() -> None:
+    assert holds_credentials("curl https://u:p@host/x -o y")
+    assert holds_credentials("--src=https://host/x?ref=main&access_token=t")
+    assert not holds_credentials("git clone ssh://git@github.com/org/repo")  # a user alone
+    assert not holds_credentials("see https://example.com/a?q=1 and mail me@example.com")
+
+
+def test_source_lines_hide_credential_values_inline_and_nested() -> None:
+    lines = ["spec:", "  env: {A: x, API_TOKEN: t0ken}", "  credentials:", "    user: me",
+             "    - key: k3y", "  # a comment", "  image: python:3.12", "password: |",
+             "  p4ss", "token:", "- t0k", "next: 1"]
+    assert scrub_source(lines) == [
+        "spec:", "  env: {A: x, API_TOKEN: <redacted>", "  credentials:", "    <redacted>",
+        "    <redacted>", "  # a comment", "  image: python:3.12", "password: <redacted>",
+        "  <redacted>", "token:", "<redacted>", "next: 1"]

@@ -16,19 +16,22 @@ from typing import Any
 import pytest
 
 from codeflare_compile.lower.workqueue import TASK_DIR
-from tests.test_hostile import _calls, _doc, _fake_programs, _render, _run_sh, compile_in
+from tests.test_hostile import (
+    _calls,
+    _doc,
+    _fake_programs,
+    _render,
+    _run_sh,
+    _workqueue_job,
+    compile_in,
+)
 
 TASKS = ["1e-3", "3e-4 # not a comment", "a\\"]
 
 
 def _workqueue_argvs(tmp_path: Path, objects: list[dict[str, Any]]) -> list[list[str]]:
     """Run each pod's command with its task file in place; the argv each pod's program got."""
-    tasks = tmp_path / "tasks"
-    tasks.mkdir()
-    for config_map in (o for o in objects if o["kind"] == "ConfigMap"):
-        for key, value in config_map["data"].items():
-            (tasks / key).write_bytes(value.encode())
-    (job,) = [o for o in objects if o["kind"] == "Job"]
+    tasks, job = _workqueue_job(tmp_path, objects)
     shell, flag, line = job["spec"]["template"]["spec"]["containers"][0]["command"]
     env = _fake_programs(tmp_path, "python3")
     for index in range(len(TASKS)):

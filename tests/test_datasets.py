@@ -6,8 +6,8 @@ from pathlib import Path
 
 import yaml
 
-from tests.helpers import run_cli
-from tests.test_diagnostics import APP, RUN, blocks, compile_files
+from tests.helpers import blocks, compile_files, header_and_help, run_cli
+from tests.test_diagnostics import APP, RUN
 
 S3 = """\
 apiVersion: codeflare.dev/v1alpha1
@@ -58,10 +58,10 @@ def test_two_inputs_on_one_mount_path(tmp_path: Path) -> None:
 def test_dataset_name_that_cannot_prefix_env(tmp_path: Path) -> None:
     app = with_inputs("    - dataset: 3d-scans\n      useAs: env\n")
     out = compile_files(tmp_path, {"app.yaml": app, "run.yaml": RUN, "data.yaml": S3 % "3d-scans"})
-    lines = blocks(out)[0].splitlines()
-    assert lines[0] == ("./app.yaml:10:7: error[CF405]: DataSet '3d-scans' cannot prefix "
-                        "environment variables ('3D_SCANS_…' is not a valid name)")
-    assert lines[-1] == "  help: rename the DataSet to start with a letter, or use useAs: mount"
+    assert header_and_help(out) == (
+        ("./app.yaml:10:7: error[CF405]: DataSet '3d-scans' cannot prefix "
+         "environment variables ('3D_SCANS_…' is not a valid name)"),
+        "  help: rename the DataSet to start with a letter, or use useAs: mount")
 
 
 def test_env_needs_an_s3_dataset(tmp_path: Path) -> None:
@@ -77,11 +77,11 @@ def test_s3_cannot_be_mounted_natively(tmp_path: Path) -> None:
     out = compile_files(tmp_path, {"app.yaml": with_inputs("    - dataset: bucket\n"),
                                    "run.yaml": RUN, "data.yaml": S3 % "bucket"},
                         "--datasets", "native")
-    lines = blocks(out)[0].splitlines()
-    assert lines[0] == ("./app.yaml:10:7: error[CF406]: s3 DataSet 'bucket' cannot be mounted "
-                        "natively")
-    assert lines[-1] == ("  help: read it as environment (useAs: env), or use --datasets "
-                         "datashim")
+    assert header_and_help(out) == (
+        ("./app.yaml:10:7: error[CF406]: s3 DataSet 'bucket' cannot be mounted "
+         "natively"),
+        ("  help: read it as environment (useAs: env), or use --datasets "
+         "datashim"))
 
 
 def test_datashim_mounts_only_at_its_own_path(tmp_path: Path) -> None:
@@ -96,20 +96,20 @@ def test_unknown_dataset_in_a_size_variant(tmp_path: Path) -> None:
     app = with_inputs("    - sizes: {xs: smal}\n")
     out = compile_files(tmp_path, {"app.yaml": app, "run.yaml": RUN,
                                    "data.yaml": PVC % ("small", "s")})
-    lines = blocks(out)[0].splitlines()
-    assert lines[0] == ("./app.yaml:10:19: error[CF301]: Application 'trainer' reads DataSet "
-                        "'smal', which does not exist in namespace 'default'")
-    assert lines[-1] == "  help: did you mean 'small'?"
+    assert header_and_help(out) == (
+        ("./app.yaml:10:19: error[CF301]: Application 'trainer' reads DataSet "
+         "'smal', which does not exist in namespace 'default'"),
+        "  help: did you mean 'small'?")
 
 
 def test_bad_repository_url(tmp_path: Path) -> None:
     app = APP + "  repo: git@github.com:org/repo.git\n"
     out = compile_files(tmp_path, {"app.yaml": app, "run.yaml": RUN})
-    lines = blocks(out)[0].splitlines()
-    assert lines[0] == ("./app.yaml:9:9: error[CF407]: 'git@github.com:org/repo.git' is not a "
-                        "repository URL this compiler can clone")
-    assert lines[-1] == ("  help: write https://host/org/repo, optionally followed by "
-                         "/tree/<branch>/<subfolder>")
+    assert header_and_help(out) == (
+        ("./app.yaml:9:9: error[CF407]: 'git@github.com:org/repo.git' is not a "
+         "repository URL this compiler can clone"),
+        ("  help: write https://host/org/repo, optionally followed by "
+         "/tree/<branch>/<subfolder>"))
 
 
 def test_code_file_outside_the_working_directory(tmp_path: Path) -> None:

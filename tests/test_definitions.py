@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.helpers import Outcome, run_cli
+from tests.helpers import Outcome, blocks, compile_files, run_cli, workflow_yaml
 
 STEP_APP = """\
 apiVersion: codeflare.dev/v1alpha1
@@ -16,25 +16,16 @@ kind: Application
 metadata: {name: step-app}
 spec: {api: shell, image: {name: missing-image}, command: x, repo: "https://github.com/org"}
 """
-FLOW = """\
-apiVersion: codeflare.dev/v1alpha1
-kind: Application
-metadata: {name: flow}
-spec:
-  api: workflow
-  steps:
-  - {name: a, application: step-app, dependsOn: [b]}
-  - {name: b, application: step-app, dependsOn: [a]}
-"""
+FLOW = workflow_yaml("flow", "{name: a, application: step-app, dependsOn: [b]}",
+                     "{name: b, application: step-app, dependsOn: [a]}", indent="  ")
 
 
 def check(tmp_path: Path, text: str) -> Outcome:
-    (tmp_path / "defs.yaml").write_text(text)
-    return run_cli("check", "defs.yaml", cwd=tmp_path)
+    return compile_files(tmp_path, {"defs.yaml": text}, paths=None, command="check")
 
 
 def headers(out: Outcome) -> list[str]:
-    return [b.splitlines()[0] for b in out.stderr.strip().split("\n\n")[:-1]]
+    return [block.splitlines()[0] for block in blocks(out)]
 
 
 def test_definitions_no_run_uses_are_checked(tmp_path: Path) -> None:

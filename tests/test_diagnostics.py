@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import Outcome, run_cli
+from tests.helpers import blocks, compile_files, header_and_help, run_cli
 
 APP = """\
 apiVersion: codeflare.dev/v1alpha1
@@ -27,19 +27,6 @@ metadata:
 spec:
   application: trainer
 """
-
-
-def compile_files(tmp_path: Path, files: dict[str, str], *args: str) -> Outcome:
-    for name, text in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
-    return run_cli("compile", ".", *args, cwd=tmp_path)
-
-
-def blocks(outcome: Outcome) -> list[str]:
-    """The diagnostics, one text block each, without the closing count."""
-    return outcome.stderr.strip().split("\n\n")[:-1]
 
 
 def test_yaml_syntax_error(tmp_path: Path) -> None:
@@ -130,7 +117,7 @@ def test_invalid_name(tmp_path: Path) -> None:
 
 
 def test_invalid_quantity(tmp_path: Path) -> None:
-    sizes = """\
+    sizes = textwrap.dedent("""\
     apiVersion: codeflare.dev/v1alpha1
     kind: RunSizeConfiguration
     metadata:
@@ -138,7 +125,7 @@ def test_invalid_quantity(tmp_path: Path) -> None:
     spec:
       config:
         xs: {workers: 1, cpu: 2 cores, memory: 4Gi}
-    """
+    """)
     out = compile_files(tmp_path, {"sizes.yaml": sizes})
     header, *_, help_line = blocks(out)[0].splitlines()
     assert header == ("./sizes.yaml:7:27: error[CF205]: '2 cores' is not a Kubernetes quantity "
@@ -148,7 +135,7 @@ def test_invalid_quantity(tmp_path: Path) -> None:
 
 
 def test_inline_credentials_point_at_the_key(tmp_path: Path) -> None:
-    dataset = """\
+    dataset = textwrap.dedent("""\
     apiVersion: codeflare.dev/v1alpha1
     kind: DataSet
     metadata:
@@ -158,7 +145,7 @@ def test_inline_credentials_point_at_the_key(tmp_path: Path) -> None:
         endpoint: https://s3.example.com
         bucket: data
         secretAccessKey: hunter2
-    """
+    """)
     out = compile_files(tmp_path, {"ds.yaml": dataset})
     header, *_, help_line = blocks(out)[0].splitlines()
     assert header == ("./ds.yaml:9:5: error[CF207]: credentials are written inline "
@@ -200,7 +187,7 @@ def test_application_elsewhere_for_a_run_with_a_namespace(tmp_path: Path) -> Non
 def test_unknown_image_and_dataset(tmp_path: Path) -> None:
     app = APP.replace("image: rayproject/ray:2.52.0", "image: {name: ray-imag}") + \
         "  inputs:\n    - dataset: mnistt\n"
-    image = """\
+    image = textwrap.dedent("""\
     apiVersion: codeflare.dev/v1alpha1
     kind: Image
     metadata: {name: ray-image}
@@ -210,7 +197,7 @@ def test_unknown_image_and_dataset(tmp_path: Path) -> None:
     kind: DataSet
     metadata: {name: mnist}
     spec: {pvc: {claimName: mnist-data}}
-    """
+    """)
     out = compile_files(tmp_path, {"app.yaml": app, "run.yaml": RUN, "defs.yaml": image})
     first, second = blocks(out)
     assert first.splitlines()[0] == (
@@ -224,7 +211,7 @@ def test_unknown_image_and_dataset(tmp_path: Path) -> None:
 
 
 def test_size_missing_from_configuration_names_both_files(tmp_path: Path) -> None:
-    sizes = """\
+    sizes = textwrap.dedent("""\
     apiVersion: codeflare.dev/v1alpha1
     kind: RunSizeConfiguration
     metadata:
@@ -232,7 +219,7 @@ def test_size_missing_from_configuration_names_both_files(tmp_path: Path) -> Non
     spec:
       config:
         xs: {workers: 1, cpu: "1", memory: 4Gi}
-    """
+    """)
     out = compile_files(tmp_path, {"app.yaml": APP, "run.yaml": RUN + "  size: lg\n",
                                    "policy/sizes.yaml": sizes})
     assert blocks(out) == [
@@ -247,7 +234,7 @@ def test_size_missing_from_configuration_names_both_files(tmp_path: Path) -> Non
 
 
 def test_two_configurations_with_one_priority(tmp_path: Path) -> None:
-    sizes = """\
+    sizes = textwrap.dedent("""\
     apiVersion: codeflare.dev/v1alpha1
     kind: RunSizeConfiguration
     metadata: {name: a}
@@ -257,7 +244,7 @@ def test_two_configurations_with_one_priority(tmp_path: Path) -> None:
     kind: RunSizeConfiguration
     metadata: {name: b}
     spec: {config: {xs: {workers: 1, cpu: "1", memory: 1Gi}}}
-    """
+    """)
     out = compile_files(tmp_path, {"app.yaml": APP, "run.yaml": RUN, "sizes.yaml": sizes})
     header = blocks(out)[0].splitlines()[0]
     assert header == ("./sizes.yaml:4:7: error[CF402]: RunSizeConfigurations 'a' and 'b' both "
@@ -519,23 +506,24 @@ def test_kubernetes_style_env_list_says_the_form(tmp_path: Path) -> None:
            "    - name: TOKEN\n"
            "      valueFrom: {secretKeyRef: {name: s, key: k}}\n")
     out = compile_files(tmp_path, {"app.yaml": APP, "run.yaml": RUN + env})
-    lines = blocks(out)[0].splitlines()
-    assert lines[0] == ("./run.yaml:8:5: error[CF203]: 'spec.env' is a list; env is a mapping "
-                        "of names to values, not a Kubernetes list of {name, value}")
-    assert lines[-1] == ("  help: write env: {DATA_DIR: '/data', TOKEN: ...}; a value from a "
-                         "Secret is NAME: {secretKeyRef: {name: <secret>, key: <key>}}")
+    assert header_and_help(out) == (
+        ("./run.yaml:8:5: error[CF203]: 'spec.env' is a list; env is a mapping "
+         "of names to values, not a Kubernetes list of {name, value}"),
+        ("  help: write env: {DATA_DIR: '/data', TOKEN: ...}; a value from a "
+         "Secret is NAME: {secretKeyRef: {name: <secret>, key: <key>}}"))
 
 
 def test_priority_without_a_platform_says_a_platform_is_needed(tmp_path: Path) -> None:
     out = compile_files(tmp_path, {"app.yaml": APP, "run.yaml": RUN + "  priority: high\n"})
-    lines = blocks(out)[0].splitlines()
-    assert lines[0] == ("./run.yaml:7:13: error[CF305]: priority 'high' needs a PriorityClass, "
-                        "and no Platform maps priorities to PriorityClasses")
-    assert lines[-1] == ("  help: add a Platform with spec.priorityClasses: {high: "
-                         "<PriorityClass name>} to the inputs (or -I it), or remove priority")
+    assert header_and_help(out) == (
+        ("./run.yaml:7:13: error[CF305]: priority 'high' needs a PriorityClass, "
+         "and no Platform maps priorities to PriorityClasses"),
+        ("  help: add a Platform with spec.priorityClasses: {high: "
+         "<PriorityClass name>} to the inputs (or -I it), or remove priority"))
 
 
-FLOW = """\
+#: A workflow Application up to its steps, which each test appends.
+WORKFLOW = """\
 apiVersion: codeflare.dev/v1alpha1
 kind: Application
 metadata:
@@ -543,8 +531,8 @@ metadata:
 spec:
   api: workflow
   steps:
-    - {name: train, application: trainer}
 """
+FLOW = WORKFLOW + "    - {name: train, application: trainer}\n"
 
 
 def test_workflow_run_fields_without_effect_are_named(tmp_path: Path) -> None:

@@ -1,8 +1,10 @@
 """Golden end-to-end tests: an input folder compiles to exactly the reviewed expected YAML.
 
 Each case is `tests/golden/<case>/` or `archetypes/<name>/example/` holding `input/`, an optional
-`args` file (extra command-line flags, one line) and `expected.yaml`. Regenerate with
-`CODEFLARE_REGEN=1 pytest tests/test_golden.py`, then review the diff like code.
+`args` file (extra command-line flags, one line), `expected.yaml` and a one-line `README.md`
+saying what the case is for. Regenerate with `CODEFLARE_REGEN=1 pytest tests/test_golden.py`,
+then review the diff like code; regeneration is refused under CI (the `CI` variable set), where
+it would turn every difference into a pass.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from tests.helpers import REPO, run_cli
 CASES = sorted(
     [*REPO.glob("tests/golden/*/input"), *REPO.glob("archetypes/*/example/input")]
 )
-REGENERATE = os.environ.get("CODEFLARE_REGEN") == "1"
 
 
 def _case_id(input_dir: Path) -> str:
@@ -30,6 +31,17 @@ def _case_id(input_dir: Path) -> str:
 @pytest.fixture(params=CASES, ids=_case_id)
 def case(request: pytest.FixtureRequest) -> Path:
     return Path(request.param).parent
+
+
+def _regenerating() -> bool:
+    """Whether to rewrite the expected files: asked with CODEFLARE_REGEN=1, and a failure under
+    CI, where a rewrite would turn every difference into a pass."""
+    if os.environ.get("CODEFLARE_REGEN") != "1":
+        return False
+    if os.environ.get("CI"):
+        pytest.fail("CODEFLARE_REGEN=1 is refused under CI (the CI variable is set): regenerate "
+                    "locally and review the diff")
+    return True
 
 
 def _render(case: Path) -> str:
@@ -43,10 +55,21 @@ def _render(case: Path) -> str:
 def test_golden_output(case: Path) -> None:
     expected = case / "expected.yaml"
     rendered = _render(case)
-    if REGENERATE:
+    if _regenerating():
         expected.write_text(rendered)
     assert expected.exists(), f"no expected.yaml in {case}: run with CODEFLARE_REGEN=1"
     assert rendered == expected.read_text()
+
+
+def test_regeneration_is_refused_under_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CODEFLARE_REGEN", "1")
+    monkeypatch.delenv("CI", raising=False)
+    assert _regenerating()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="refused under CI"):
+        _regenerating()
+    monkeypatch.delenv("CODEFLARE_REGEN")
+    assert not _regenerating()
 
 
 def test_golden_validates_against_crds(case: Path) -> None:
@@ -56,3 +79,11 @@ def test_golden_validates_against_crds(case: Path) -> None:
     failures = validate.validate_objects(
         objects, kube_version=validate.default_kube_version(), crds=None)
     assert failures == []
+
+
+def test_golden_states_its_intent(case: Path) -> None:
+    """A reviewer of a golden diff needs to know what the case is meant to show."""
+    readme = case / "README.md"
+    assert readme.exists(), f"{case} has no README.md saying what it is for"
+    lines = readme.read_text().splitlines()
+    assert len(lines) == 1 and lines[0].strip(), f"{readme}: one line, saying what the case is for"

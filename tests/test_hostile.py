@@ -7,6 +7,7 @@ metacharacters that must reach the program intact, checked by running the render
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import os
@@ -22,7 +23,7 @@ import yaml
 
 from codeflare_compile import source
 from codeflare_compile.api.common import RESERVED_MOUNT_PATHS
-from tests.helpers import Outcome, run_cli, without_sources
+from tests.helpers import Outcome, blocks, compile_files, run_cli, without_sources
 
 APP = """\
 apiVersion: codeflare.dev/v1alpha1
@@ -38,20 +39,8 @@ spec: {application: app}
 """
 
 
-def compile_in(tmp_path: Path, files: dict[str, str | bytes], *args: str) -> Outcome:
-    for name, content in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content)
-    return run_cli("compile", *(args or sorted(files)), cwd=tmp_path)
-
-
-def blocks(out: Outcome) -> list[str]:
-    """The diagnostics, one text block each, without the closing count."""
-    return out.stderr.strip().split("\n\n")[:-1]
+#: Write the files and compile them by name: diagnostics name them as written (`app.yaml:3:1`).
+compile_in = functools.partial(compile_files, paths=None)
 
 
 def first_lines(out: Outcome) -> tuple[str, str]:
@@ -190,7 +179,7 @@ def test_escaped_control_characters_in_values_are_shown_escaped(tmp_path: Path) 
 
 def test_a_bom_is_allowed(tmp_path: Path) -> None:
     out = compile_in(tmp_path, {"jobs.yaml": ("\ufeff" + APP + "---\n" + RUN).encode()},
-                     "jobs.yaml", "--queueing", "none")
+                     "--queueing", "none")
     assert out.exit_code == 0, out.stderr
 
 
@@ -478,6 +467,18 @@ def _render(tmp_path: Path, documents: list[dict[str, Any]], *args: str) -> list
     return [o for o in yaml.safe_load_all(out.stdout) if o is not None]
 
 
+def _workqueue_job(tmp_path: Path, objects: list[dict[str, Any]]) -> tuple[Path, dict[str, Any]]:
+    """The folder holding the tasks of the ConfigMaps in `objects`, one file a key (their
+    volume, on this machine), and the workqueue's Job."""
+    tasks = tmp_path / "tasks"
+    tasks.mkdir()
+    for config_map in (o for o in objects if o["kind"] == "ConfigMap"):
+        for key, value in config_map["data"].items():
+            (tasks / key).write_bytes(value.encode())
+    (job,) = [o for o in objects if o["kind"] == "Job"]
+    return tasks, job
+
+
 def _doc(kind: str, name: str, spec: dict[str, Any]) -> dict[str, Any]:
     return {"apiVersion": "codeflare.dev/v1alpha1", "kind": kind, "metadata": {"name": name},
             "spec": spec}
@@ -519,12 +520,7 @@ def test_workqueue_tasks_arrive_intact(tmp_path: Path) -> None:
                                     "command": "python3 work.py --flag 'quoted value'",
                                     "tasks": ADVERSARIAL}),
         _doc("Run", "run", {"application": "app", "workers": 4})])
-    tasks = tmp_path / "tasks"
-    tasks.mkdir()
-    for config_map in (o for o in objects if o["kind"] == "ConfigMap"):
-        for key, value in config_map["data"].items():
-            (tasks / key).write_bytes(value.encode())
-    (job,) = [o for o in objects if o["kind"] == "Job"]
+    tasks, job = _workqueue_job(tmp_path, objects)
     (container,) = job["spec"]["template"]["spec"]["containers"]
     shell, flag, line = container["command"]
     assert line.count(TASK_DIR) == 1
@@ -609,13 +605,13 @@ def test_surrogate_escapes(tmp_path: Path) -> None:
     """JSON writes 😀 as the pair "\\ud83d\\ude00": read as the character; a lone half is
     refused (it used to crash pydantic's error rendering)."""
     app = APP.replace('command: "python3 show.py"}', 'command: "python3 show.py \\ud83d\\ude00"}')
-    ok = compile_in(tmp_path, {"app.yaml": app, "run.yaml": RUN}, "app.yaml", "run.yaml",
-                    "--queueing", "none", "--gang", "none")
+    ok = compile_in(tmp_path, {"app.yaml": app, "run.yaml": RUN}, "--queueing", "none",
+                    "--gang", "none")
     assert ok.exit_code == 0, ok.stderr
     assert "python3 show.py 😀" in yaml.safe_load_all(ok.stdout).__next__()["spec"][
         "template"]["spec"]["containers"][0]["command"][-1]
     lone = compile_in(tmp_path, {"lone.yaml": APP.replace("{name: app}", '{name: "\\udc00"}')},
-                      "lone.yaml")
+                      paths=["lone.yaml"])
     assert first_lines(lone) == (
         "lone.yaml:3:18: error[CF203]: text with an unpaired surrogate escape (\\ud800 to "
         "\\udfff) is not text", "  help: escape the character itself, such as \\U0001F600")
@@ -625,12 +621,12 @@ def test_torch_for_kubernetes_before_1_29_validates(tmp_path: Path) -> None:
     """Before 1.29 a pod failure rule must list onPodConditions, even beside onExitCodes: the
     output failed validation (exit 3) for `--kube-version 1.28`."""
     torch_app = APP.replace("api: shell", "api: torch")
-    out = compile_in(tmp_path, {"app.yaml": torch_app, "run.yaml": RUN}, "app.yaml", "run.yaml",
-                     "--kube-version", "1.28", "--queueing", "none")
+    out = compile_in(tmp_path, {"app.yaml": torch_app, "run.yaml": RUN}, "--kube-version",
+                     "1.28", "--queueing", "none")
     assert out.exit_code == 0, out.stderr
     (job,) = [o for o in yaml.safe_load_all(out.stdout) if o["kind"] == "Job"]
     assert job["spec"]["podFailurePolicy"]["rules"][0]["onPodConditions"] == []
-    newer = compile_in(tmp_path, {}, "app.yaml", "run.yaml", "--queueing", "none")
+    newer = compile_in(tmp_path, {}, "--queueing", "none", paths=["app.yaml", "run.yaml"])
     (job,) = [o for o in yaml.safe_load_all(newer.stdout) if o["kind"] == "Job"]
     assert "onPodConditions" not in job["spec"]["podFailurePolicy"]["rules"][0]
 

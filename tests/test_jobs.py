@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import run_cli
+from tests.helpers import run_cli, workflow_yaml
 
 DEFINITIONS = """\
 apiVersion: codeflare.dev/v1alpha1
@@ -38,15 +38,8 @@ metadata: {name: sweep}
 spec: {api: workqueue, image: "python:3.12-slim", command: python3 score.py,
        tasks: {sweep: {min: 1, max: 5, step: 1}}}
 ---
-apiVersion: codeflare.dev/v1alpha1
-kind: Application
-metadata: {name: nightly}
-spec:
-  api: workflow
-  steps:
-    - {name: etl, application: etl}
-    - {name: train, application: ddp, dependsOn: [etl]}
-"""
+""" + workflow_yaml("nightly", "{name: etl, application: etl}",
+                    "{name: train, application: ddp, dependsOn: [etl]}")
 APPLICATIONS = ("train", "ddp", "etl", "sweep", "nightly")
 
 

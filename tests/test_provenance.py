@@ -15,6 +15,7 @@ from codeflare_compile.emit.outdir import MARKER
 from codeflare_compile.emit.yaml import source_comment
 from codeflare_compile.lower.pods import WORKFLOW_LABEL
 from tests.helpers import REPO, run_cli
+from tests.properties.output import mappings
 
 TWO_FILES = REPO / "tests" / "golden" / "workqueue-decimal"
 WORKFLOW = REPO / "archetypes" / "workflow" / "example"
@@ -73,16 +74,7 @@ def test_a_path_that_would_break_the_line_is_quoted() -> None:
 
 def _pod_templates(obj: Any) -> list[dict[str, Any]]:
     """Every pod template (a mapping with metadata and a spec holding containers) in `obj`."""
-    found = []
-    if isinstance(obj, dict):
-        if "containers" in obj.get("spec", {}) and "metadata" in obj:
-            found.append(obj)
-        for value in obj.values():
-            found += _pod_templates(value)
-    elif isinstance(obj, list):
-        for value in obj:
-            found += _pod_templates(value)
-    return found
+    return [m for m in mappings(obj) if "containers" in m.get("spec", {}) and "metadata" in m]
 
 
 def test_step_objects_and_pods_carry_the_workflow_runs_name() -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from codeflare_compile import validate
 from codeflare_compile.validate import (
@@ -412,37 +413,26 @@ def test_rules_apply_inside_wrappers() -> None:
 
 # ---------------------------------------------------------------------------- CRD loading
 
-_TINY_CRD = """\
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: widgets.example.com
-spec:
-  group: example.com
-  names:
-    kind: Widget
-    plural: widgets
-  scope: Namespaced
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          apiVersion: {type: string}
-          kind: {type: string}
-          metadata: {type: object}
-          spec:
-            type: object
-            required: [size]
-            properties:
-              size:
-                x-kubernetes-int-or-string: true
-                anyOf: [{type: integer}, {type: string}]
-                pattern: '^[0-9]+Gi$'
-"""
+def crd_yaml(group: str, kind: str, plural: str, spec: dict[str, Any]) -> str:
+    """A namespaced CustomResourceDefinition serving `<group>/v1`, `spec` the schema of its
+    objects' spec."""
+    return yaml.safe_dump({
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": f"{plural}.{group}"},
+        "spec": {"group": group, "names": {"kind": kind, "plural": plural},
+                 "scope": "Namespaced",
+                 "versions": [{"name": "v1", "served": True, "storage": True, "schema": {
+                     "openAPIV3Schema": {"type": "object", "properties": {
+                         "apiVersion": {"type": "string"}, "kind": {"type": "string"},
+                         "metadata": {"type": "object"}, "spec": spec}}}}]}},
+        sort_keys=False)
+
+
+_TINY_CRD = crd_yaml("example.com", "Widget", "widgets", {
+    "type": "object", "required": ["size"],
+    "properties": {"size": {"x-kubernetes-int-or-string": True,
+                            "anyOf": [{"type": "integer"}, {"type": "string"}],
+                            "pattern": "^[0-9]+Gi$"}}})
 
 
 def _widget(size: object) -> dict[str, Any]:

@@ -12,8 +12,8 @@ from codeflare_compile import validate
 from codeflare_compile.graphs import find_cycle, topological
 from codeflare_compile.ir import Overrides
 from codeflare_compile.pipeline import compile_paths
-from tests.helpers import REPO
-from tests.test_diagnostics import blocks, compile_files
+from tests.helpers import REPO, blocks, compile_files
+from tests.test_diagnostics import WORKFLOW
 
 CASE = REPO / "archetypes" / "workflow" / "example" / "input"
 DECLARED = {"prepare": [], "train": ["prepare"], "evaluate": ["prepare"],
@@ -113,15 +113,6 @@ def test_find_cycle_names_it() -> None:
     assert find_cycle(DECLARED) is None
 
 
-WORKFLOW = """\
-apiVersion: codeflare.dev/v1alpha1
-kind: Application
-metadata:
-  name: flow
-spec:
-  api: workflow
-  steps:
-"""
 APPS = """\
 apiVersion: codeflare.dev/v1alpha1
 kind: Application

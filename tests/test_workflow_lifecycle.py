@@ -23,7 +23,7 @@ from codeflare_compile.ir import Overrides
 from codeflare_compile.lower.workflow import wrapped
 from codeflare_compile.pipeline import compile_paths
 from tests import argo_conditions as argo
-from tests.helpers import REPO, SHARED_CRDS
+from tests.helpers import REPO, SHARED_CRDS, workflow_yaml
 
 EXAMPLE = REPO / "archetypes" / "workflow" / "example" / "input"
 PIPELINE = """\
@@ -42,15 +42,9 @@ kind: Application
 metadata: {name: train}
 spec: {api: torch, image: pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime, command: python3 t.py}
 ---
-apiVersion: codeflare.dev/v1alpha1
-kind: Application
-metadata: {name: flow}
-spec:
-  api: workflow
-  steps:
-    - {name: fetch, application: fetch}
-    - {name: thumbs, application: thumbs, dependsOn: [fetch]}
-    - {name: train, application: train, dependsOn: [thumbs]}
+""" + workflow_yaml("flow", "{name: fetch, application: fetch}",
+                    "{name: thumbs, application: thumbs, dependsOn: [fetch]}",
+                    "{name: train, application: train, dependsOn: [thumbs]}") + """\
 ---
 apiVersion: codeflare.dev/v1alpha1
 kind: Run

@@ -154,6 +154,14 @@ def inline_credentials(message: str, span: Span) -> Diagnostic:
                       "reference it with secretRef: {name: <secret>}")
 
 
+def credentials_in_url(span: Span) -> Diagnostic:
+    """Any string holding a URL with credentials: it would be written into the output."""
+    return Diagnostic(Code.INLINE_CREDENTIALS, "a URL here holds credentials "
+                      "(user:password@host, or a token in the query), which would be written "
+                      "into the output", span, "remove them; give the program a credential from "
+                      "a Secret (env: {NAME: {secretKeyRef: {name: <secret>, key: <key>}}})")
+
+
 def reserved_label(message: str, instead: str, span: Span) -> Diagnostic:
     """`instead`: the setting that does the job the label was meant for."""
     return Diagnostic(Code.RESERVED_LABEL, message, span, instead)

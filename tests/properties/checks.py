@@ -16,6 +16,7 @@ from tests.properties.output import (
     created,
     group_kind,
     labels,
+    mappings,
     pod_specs,
     strings,
     workflow_container_templates,
@@ -222,17 +223,11 @@ def check_no_secret_values(stream: str, objects: list[Obj],
 
 
 def _secret_key_refs(node: Any) -> list[Obj]:
-    found: list[Obj] = []
-    if isinstance(node, dict):
-        ref = node.get("secretKeyRef")
-        if isinstance(ref, dict):
-            found.append(ref)
-        for value in node.values():
-            found += _secret_key_refs(value)
-    elif isinstance(node, list):
-        for value in node:
-            found += _secret_key_refs(value)
-    elif isinstance(node, str) and "secretKeyRef" in node:  # an embedded manifest
-        with contextlib.suppress(yaml.YAMLError):
-            found += _secret_key_refs(yaml.safe_load(node))
+    found = [m["secretKeyRef"] for m in mappings(node) if isinstance(m.get("secretKeyRef"), dict)]
+    for text in strings(node):
+        if "secretKeyRef" in text:  # an embedded manifest (or the key itself: a plain string)
+            with contextlib.suppress(yaml.YAMLError):
+                embedded = yaml.safe_load(text)
+                if not isinstance(embedded, str):
+                    found += _secret_key_refs(embedded)
     return found

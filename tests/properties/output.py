@@ -83,6 +83,17 @@ def group_kind(obj: Obj) -> tuple[str, str]:
     return obj["apiVersion"].rpartition("/")[0], obj["kind"]
 
 
+def mappings(node: Any) -> Iterator[Obj]:
+    """Every mapping in `node`, itself included, outermost first."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from mappings(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from mappings(value)
+
+
 def strings(node: Any) -> Iterator[str]:
     """Every string in the output, keys included, and every line of embedded manifests."""
     if isinstance(node, str):

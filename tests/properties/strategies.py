@@ -11,7 +11,7 @@ whole set must compile.
 unknown field, a bad enum value, a bad name, a bad quantity, a dangling reference, a duplicate,
 a wrong type, …); each mutation says which diagnostic codes may report it.
 
-The sets are plain data (`list[dict]`); `write()` renders them as YAML files. Strings that a
+The sets are plain data (`list[dict]`); `dump_stream()` renders them as YAML text. Strings that a
 YAML 1.2 reader would take for a number, boolean or null are quoted, as a person would.
 """
 
@@ -24,7 +24,6 @@ import re
 import shlex
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -95,18 +94,6 @@ class ResourceSet:
     def platform(self) -> Doc | None:
         found = self.of_kind("Platform")
         return found[0] if found else None
-
-
-def write(folder: Path, files: dict[str, str | bytes]) -> list[str]:
-    """Write `files` (relative path → text or bytes) under `folder`; the relative paths."""
-    for rel, content in files.items():
-        path = folder / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    return sorted(files)
 
 
 def one_file(docs: list[Doc]) -> dict[str, str | bytes]:

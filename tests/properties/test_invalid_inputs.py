@@ -14,14 +14,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import run_cli
+from tests.helpers import compile_files
 from tests.properties.strategies import (
     MUTATIONS,
     Case,
     ResourceSet,
     invalid_cases,
     valid_sets,
-    write,
 )
 
 HEADER = re.compile(r"^(?P<file>[^\s:][^:]*):(?P<line>\d+):(?P<col>\d+): "
@@ -61,8 +60,7 @@ def inside(where: Located, files: dict[str, str | bytes]) -> bool:
 
 def check(case: Case) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        write(Path(tmp), case.files)
-        out = run_cli("compile", ".", cwd=Path(tmp))
+        out = compile_files(Path(tmp), case.files)
     context = f"mutation {case.mutation}:\n{out.stderr}"
     assert out.exit_code == 1, context
     assert out.stdout == "", context

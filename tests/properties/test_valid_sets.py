@@ -13,17 +13,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from codeflare_compile import validate
-from tests.helpers import Outcome, run_cli, without_sources
+from tests.helpers import Outcome, compile_files, without_sources
 from tests.properties import checks
 from tests.properties.oracle import expected
-from tests.properties.strategies import ResourceSet, one_file, split, valid_sets, write
+from tests.properties.strategies import ResourceSet, one_file, split, valid_sets
 
 
-def compile_files(files: dict[str, str | bytes], *args: str,
+def compile_fresh(files: dict[str, str | bytes], *paths: str,
                   environ: dict[str, str] | None = None) -> Outcome:
+    """`files` compiled in a folder of their own, on PATHS (the files by name when none)."""
     with tempfile.TemporaryDirectory() as tmp, mock.patch.dict(os.environ, environ or {}):
-        written = write(Path(tmp), files)
-        return run_cli("compile", *(args or written), cwd=Path(tmp))
+        return compile_files(Path(tmp), files, paths=paths or None)
 
 
 def secret_environment(rs: ResourceSet) -> dict[str, str]:
@@ -41,21 +41,21 @@ def secret_environment(rs: ResourceSet) -> dict[str, str]:
 def test_valid_sets_compile_to_deterministic_sized_safe_output(rs: ResourceSet,
                                                                data: st.DataObject) -> None:
     environ = secret_environment(rs)
-    first = compile_files(one_file(rs.docs), environ=environ)
+    first = compile_fresh(one_file(rs.docs), environ=environ)
     assert first.exit_code == 0, first.stderr
     assert "Traceback" not in first.stderr
 
     # byte-identical: compiled twice, shuffled and split across files differently, given as
     # files in another order on the command line or as a folder
-    again = compile_files(one_file(rs.docs))
+    again = compile_fresh(one_file(rs.docs))
     order = data.draw(st.permutations(range(len(rs.docs))), label="order")
     cuts = data.draw(st.lists(st.integers(1, max(1, len(rs.docs) - 1)), max_size=4),
                      label="cuts")
     names = data.draw(st.lists(st.sampled_from(["a", "z", "m/n", "sub/deep/x", "0"]),
                                min_size=1, max_size=3), label="names")
     files = split(rs.docs, order, cuts, names)
-    as_folder = compile_files(files, ".")
-    as_files = compile_files(files, *sorted(files, reverse=True))
+    as_folder = compile_fresh(files, ".")
+    as_files = compile_fresh(files, *sorted(files, reverse=True))
     assert again.exit_code == 0 and again.stdout == first.stdout
     for other in (as_folder, as_files):  # the `# Source:` comments name other files
         assert other.exit_code == 0, other.stderr
@@ -73,7 +73,7 @@ def test_valid_sets_compile_to_deterministic_sized_safe_output(rs: ResourceSet,
 
 @given(rs=valid_sets())
 def test_valid_sets_output_validates_against_the_bundled_crds(rs: ResourceSet) -> None:
-    out = compile_files(one_file(rs.docs))
+    out = compile_fresh(one_file(rs.docs))
     assert out.exit_code == 0, out.stderr
     objects = checks.parse(out.stdout)
     platform = rs.platform
@@ -102,7 +102,7 @@ def test_a_run_gets_its_size_from_the_built_in_table(size: str) -> None:
         {"apiVersion": "codeflare.dev/v1alpha1", "kind": "Run", "metadata": {"name": "r"},
          "spec": {"application": "app", "size": size}},
     ])
-    out = compile_files(one_file(rs.docs))
+    out = compile_fresh(one_file(rs.docs))
     assert out.exit_code == 0, out.stderr
     objects = checks.parse(out.stdout)
     (exp,) = expected(rs)
