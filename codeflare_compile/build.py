@@ -17,8 +17,29 @@ from pydantic_core import ErrorDetails
 
 from codeflare_compile.api import API_VERSION, CLUSTER_SCOPED, KINDS, Platform
 from codeflare_compile.api.dataset import CREDENTIAL_KEYS
-from codeflare_compile.diagnostics import Code, Diagnostics, Note, suggestion
+from codeflare_compile.diagnostics import Diagnostic, Diagnostics, Span
 from codeflare_compile.ir import Program, Resource, Target
+from codeflare_compile.problems.resources import (
+    credentials_in_url,
+    duplicate_resource,
+    env_as_a_list,
+    impossible_quantity,
+    inline_credentials,
+    invalid_choice,
+    invalid_name,
+    invalid_quantity,
+    invalid_value,
+    missing_field,
+    no_api_version,
+    pattern_mismatch,
+    reserved_label,
+    second_platform,
+    sweep_inside_a_list,
+    unknown_api_version,
+    unknown_field,
+    unknown_kind,
+    wrong_scope,
+)
 from codeflare_compile.redact import holds_credentials
 from codeflare_compile.source import DocPath, Document
 
@@ -27,52 +48,14 @@ _TYPE_MISMATCH = frozenset({
     "string_type", "model_type", "dict_type", "list_type", "int_type", "bool_type",
     "float_type", "model_attributes_type", "int_from_float",
 })
-_CODE_BY_TYPE = {
-    "extra_forbidden": Code.UNKNOWN_FIELD,
-    "missing": Code.MISSING_FIELD,
-    "invalid_name": Code.INVALID_NAME,
-    "invalid_quantity": Code.INVALID_QUANTITY,
-    "impossible_quantity": Code.IMPOSSIBLE_QUANTITY,
-    "inline_credentials": Code.INLINE_CREDENTIALS,
-    "reserved_label": Code.RESERVED_LABEL,
+#: Error types the models raise with a code of their own, and a message that says it all.
+_OWN_CODES = {
+    "invalid_name": invalid_name,
+    "invalid_quantity": invalid_quantity,
+    "impossible_quantity": impossible_quantity,
 }
 #: Errors raised by the input models themselves, whose messages already say what is wrong.
 _OWN_MESSAGES = frozenset({"one_of", "archetype_requires", "archetype_field"})
-#: What a pattern-checked field looks like, keyed by the field name.
-_PATTERN_HELP = {
-    "timeout": "write a duration such as 90s, 30m, 2h or 1h30m",
-    "digest": "write the digest as sha256: followed by 64 lowercase hex digits",
-    "kubernetesVersion": "write a version such as 1.31",
-}
-_HELP_BY_TYPE = {
-    "inline_credentials": "store the keys accessKeyID and secretAccessKey in a Secret and "
-                          "reference it with secretRef: {name: <secret>}",
-    "invalid_name": "names are DNS-1123 labels, such as 'train-mnist'",
-    "invalid_quantity": "quantities are strings such as \"500m\", \"2\", \"1536Mi\" or \"4Gi\"",
-    "impossible_quantity": "write the amount with its unit, such as \"500m\" or \"2\" for cpu "
-                           "and \"512Mi\" or \"4Gi\" for memory",
-    "bool_type": "write true or false, unquoted",
-    "int_type": "write a whole number, unquoted",
-    "string_type": "write a string; quote it if YAML reads it as a number or boolean",
-    "greater_than_equal": "use a value in the allowed range",
-    "less_than_equal": "use a value in the allowed range",
-    "invalid_label_key": "keys are an optional DNS subdomain and '/', then at most 63 letters, "
-                         "digits, '-', '_' or '.', starting and ending with a letter or digit, "
-                         "such as 'team' or 'example.com/owner'",
-    "invalid_label_value": "label values are at most 63 letters, digits, '-', '_' or '.', "
-                           "starting and ending with a letter or digit, or empty",
-    "invalid_env_name": "use letters, digits, '_', '-' and '.', not starting with a digit, "
-                        "such as 'DATA_DIR'",
-    "invalid_secret_key": "Secret keys are letters, digits, '-', '_' and '.', such as "
-                          "'password'",
-    "nul_character": "remove the NUL character (\\0): no program argument or environment "
-                     "value can hold one",
-    "invalid_image": "write an image reference such as 'python:3.12-slim'",
-    "invalid_path": "write an absolute path such as /mnt/data",
-    "reserved_path": "mount it elsewhere, such as /mnt/data",
-    "duration_range": "write a duration such as 90s, 30m, 2h or 1h30m",
-    "too_short": "add at least one entry",
-}
 
 
 class Parsed(NamedTuple):
@@ -90,10 +73,7 @@ def parse(documents: Sequence[Document], diags: Diagnostics) -> Parsed:
     parsed = [r for doc in documents if (r := _parse(doc, diags, failed)) is not None]
     platforms = [r for r in parsed if r.kind == "Platform"]
     for extra in platforms[1:]:
-        diags.error(Code.SECOND_PLATFORM, "a second Platform is defined",
-                    extra.key_span("kind"),
-                    help="keep one Platform; command-line flags override its settings",
-                    notes=[Note(platforms[0].key_span("kind"), "the first Platform")])
+        diags.add(second_platform(extra.key_span("kind"), platforms[0].key_span("kind")))
     return Parsed(parsed, platforms[0] if platforms else None, failed)
 
 
@@ -132,10 +112,9 @@ def _add(index: dict[Any, Any], key: Any, res: Resource[Any], diags: Diagnostics
     if first is None:
         index[key] = res
         return
-    where = f" in namespace '{res.namespace}'" if res.namespace else ""
-    diags.error(Code.DUPLICATE_RESOURCE, f"{res.kind} '{res.name}'{where} is defined twice",
-                res.key_span("metadata", "name"), help="rename or remove one of them",
-                notes=[Note(first.key_span("metadata", "name"), "first defined here")])
+    diags.add(duplicate_resource(res.kind, res.name, res.namespace,
+                                 res.key_span("metadata", "name"),
+                                 first.key_span("metadata", "name")))
     # keep the definition that sorts first, so the outcome does not depend on input order
     if (res.doc.file, res.doc.index) < (first.doc.file, first.doc.index):
         index[key] = res
@@ -147,31 +126,22 @@ def _parse(doc: Document, diags: Diagnostics, failed: list[Document]) -> Resourc
     data = doc.data
     api_version, kind = data.get("apiVersion"), data.get("kind")
     if api_version != API_VERSION:
-        unrelated = "" if (isinstance(kind, str) and kind in KINDS) or _mentions_codeflare(
-            data) else (
-            "; to skip files that do not mention codeflare.dev (CI workflows, charts), pass "
-            "--skip-unrelated")
+        unrelated = not (isinstance(kind, str) and kind in KINDS) and not _mentions_codeflare(
+            data)
         if api_version is None:
-            diags.error(Code.UNKNOWN_KIND, "document has no apiVersion", doc.span(()),
-                        help=f"set apiVersion: {API_VERSION}{unrelated}")
+            diags.add(no_api_version(API_VERSION, doc.span(()), unrelated))
         else:
-            diags.error(Code.UNKNOWN_KIND, f"unknown apiVersion '{api_version}'",
-                        doc.span(("apiVersion",)),
-                        help=f"only {API_VERSION} resources are compiled; keep other "
-                             f"manifests out of the input paths{unrelated}")
+            diags.add(unknown_api_version(api_version, API_VERSION, doc.span(("apiVersion",)),
+                                          unrelated))
         return None
     if not isinstance(kind, str) or kind not in KINDS:  # a mapping or list is no kind either
         span = doc.span(("kind",)) if "kind" in data else doc.span(())
-        diags.error(Code.UNKNOWN_KIND,
-                    "document has no kind" if kind is None else f"unknown kind '{kind}'"
-                    if isinstance(kind, str) else "kind must be a string",
-                    span, help=suggestion(str(kind), KINDS, "kind"))
+        diags.add(unknown_kind(kind, KINDS, span))
         return None
     model_cls = KINDS[kind]
     metadata = data.get("metadata")
     if kind in CLUSTER_SCOPED and isinstance(metadata, dict) and "namespace" in metadata:
-        diags.error(Code.WRONG_SCOPE, f"{kind} is cluster-scoped and has no namespace",
-                    doc.key_span(("metadata", "namespace")), help="remove metadata.namespace")
+        diags.add(wrong_scope(kind, doc.key_span(("metadata", "namespace"))))
         return None
     try:
         model = model_cls.model_validate(data)
@@ -196,11 +166,7 @@ def _credential_urls(doc: Document, diags: Diagnostics) -> bool:
     found = False
     for path, text in _strings(doc.data, ()):
         if holds_credentials(text) and (doc.data["kind"], path) not in _CHECKED_LATER:
-            diags.error(Code.INLINE_CREDENTIALS, "a URL here holds credentials "
-                        "(user:password@host, or a token in the query), which would be written "
-                        "into the output", doc.span(path),
-                        help="remove them; give the program a credential from a Secret "
-                             "(env: {NAME: {secretKeyRef: {name: <secret>, key: <key>}}})")
+            diags.add(credentials_in_url(doc.span(path)))
             found = True
     return found
 
@@ -299,74 +265,59 @@ def _report(error: ErrorDetails, doc: Document, model_cls: type[BaseModel],
             diags: Diagnostics) -> None:
     path, _ = _split(error["loc"], doc.data)
     kind = error["type"]
-    code = _CODE_BY_TYPE.get(kind, Code.INVALID_VALUE)
     field = str(path[-1]) if path else ""
     dotted = ".".join(str(p) for p in path)
-    help_text = _HELP_BY_TYPE.get(kind)
-    if kind == "reserved_label":  # which setting does the job instead
-        help_text = error["ctx"]["instead"]
     if kind == "extra_forbidden":
         allowed = _fields_at(model_cls, error["loc"][:-1])
-        diags.error(code, f"unknown field '{field}' in {doc.data.get('kind')}",
-                    doc.key_span(path), help=suggestion(field, allowed, "field")
-                    if allowed else "remove this field")
+        diags.add(unknown_field(field, doc.data.get("kind"), allowed, doc.key_span(path)))
         return
     if kind == "missing":
         parent = path[:-1]
         span = doc.key_span(parent) if parent else doc.span(())
-        diags.error(code, f"missing required field '{dotted}'", span,
-                    help=f"add '{field}' under '{'.'.join(map(str, parent))}'" if parent
-                    else f"add '{field}'")
+        diags.add(missing_field(dotted, field, ".".join(map(str, parent)), span))
         return
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
         choices = [c.strip(" '") for c in expected.replace(" or ", ", ").split(",")]
-        value = error["input"]
-        close = suggestion(str(value), choices, "value")
-        help_text = f"{close.rstrip('?')}? valid values: {', '.join(choices)}" \
-            if close.startswith("did you mean") else f"valid values: {', '.join(choices)}"
-        diags.error(code, f"invalid value '{value}' for '{dotted}'", doc.span(path), help=help_text)
+        diags.add(invalid_choice(error["input"], dotted, choices, doc.span(path)))
         return
     if kind == "string_pattern_mismatch":
-        diags.error(code, f"invalid value '{error['input']}' for '{dotted}'", doc.span(path),
-                    help=_PATTERN_HELP.get(field, f"match the pattern {error['ctx']['pattern']}"))
+        diags.add(pattern_mismatch(error["input"], dotted, field, error["ctx"]["pattern"],
+                                   doc.span(path)))
         return
     value = _value_at(doc.data, path)
     span = doc.key_span(path) if isinstance(value, dict) and path else doc.span(path)
     if error["loc"] and error["loc"][-1] == "[key]":  # a mapping key is wrong: point at it
         span = doc.key_span(path)
-    if kind == "inline_credentials":
-        found = [k for k in value if k in CREDENTIAL_KEYS] if isinstance(value, dict) else []
-        if found:
-            span = doc.key_span((*path, found[0]))
-    message = error["msg"]
-    if path and kind not in _CODE_BY_TYPE and kind not in _OWN_MESSAGES:
-        message = f"'{dotted}': {message[0].lower()}{message[1:]}"
-        if not isinstance(error["input"], dict | list):
-            message = f"invalid value {error['input']!r} for {message}"
-    shape = _misshapen(path, error["input"], value)
+    shape = _misshapen(path, error["input"], value, span)
     if shape is not None:
-        message, help_text = shape
-    diags.error(code, message, span,
-                help=help_text or "see the field reference in docs/input-api.md")
+        diags.add(shape)
+    elif kind == "inline_credentials":
+        found = [k for k in value if k in CREDENTIAL_KEYS] if isinstance(value, dict) else []
+        diags.add(inline_credentials(error["msg"], doc.key_span((*path, found[0])) if found
+                                     else span))
+    elif kind == "reserved_label":  # which setting does the job instead
+        diags.add(reserved_label(error["msg"], error["ctx"]["instead"], span))
+    elif kind in _OWN_CODES:
+        diags.add(_OWN_CODES[kind](error["msg"], span))
+    else:
+        message = error["msg"]
+        if path and kind not in _OWN_MESSAGES:
+            message = f"'{dotted}': {message[0].lower()}{message[1:]}"
+            if not isinstance(error["input"], dict | list):
+                message = f"invalid value {error['input']!r} for {message}"
+        diags.add(invalid_value(message, kind, span))
 
 
-def _misshapen(path: DocPath, value: Any, at_path: Any) -> tuple[str, str] | None:
-    """Message and help for shapes people bring from elsewhere: a sweep inside a list, a
-    Kubernetes-style `env` list."""
+def _misshapen(path: DocPath, value: Any, at_path: Any, span: Span) -> Diagnostic | None:
+    """Shapes people bring from elsewhere: a sweep inside a list, a Kubernetes-style `env`
+    list."""
     dotted = ".".join(str(p) for p in path)
     if len(path) >= 2 and path[-2] == "tasks" and isinstance(value, dict) and "sweep" in value:
-        return (f"'{dotted}': a sweep inside a list; 'tasks' is either a list of strings or "
-                "one sweep",
-                "write the sweep without the list: tasks: {sweep: {min: 1, max: 50, step: 1}}")
+        return sweep_inside_a_list(dotted, span)
     if path and path[-1] == "env" and isinstance(at_path, list):
-        pairs = [(e.get("name"), e.get("value")) for e in at_path if isinstance(e, dict)]
-        example = ", ".join(f"{n}: {v!r}" if isinstance(v, str) else f"{n}: ..."
-                            for n, v in pairs[:2] if isinstance(n, str)) or "NAME: value"
-        return (f"'{dotted}' is a list; env is a mapping of names to values, not a Kubernetes "
-                "list of {name, value}",
-                f"write env: {{{example}}}; a value from a Secret is "
-                "NAME: {secretKeyRef: {name: <secret>, key: <key>}}")
+        return env_as_a_list(dotted, [(e.get("name"), e.get("value")) for e in at_path
+                                      if isinstance(e, dict)], span)
     return None
 
 

@@ -203,7 +203,7 @@ def report(result: Compilation, fmt: DiagnosticsFormat = "text", *, strict: bool
            ) -> None:
     """Write the diagnostics on stderr in `fmt`; exit 1 when one of them is an error (or, with
     `strict`, a warning)."""
-    from codeflare_compile.diagnostics import Severity
+    from codeflare_compile.codes import Severity
 
     diagnostics = result.diagnostics.sorted()
     if diagnostics or fmt == "sarif":  # a SARIF log is written even when it has no result

@@ -1,84 +1,17 @@
 """Diagnostics: what went wrong, where in the user's text, and what to do about it.
 
 Every stage reports problems as `Diagnostic` values into a `Diagnostics` collector instead of
-raising, so one run reports all errors at once. Codes are stable: docs/errors.md lists them, and
-tests pin the exact rendering.
+raising, so one run reports all errors at once. Each code is declared once in `codes`; the
+constructors in `problems` word each kind of diagnostic; tests pin the exact rendering.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from enum import Enum
+from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
-
-class Code(str, Enum):
-    """Stable error codes. Never renumber; retire a code by leaving it unused."""
-
-    # loading
-    YAML_SYNTAX = "CF101"
-    DUPLICATE_KEY = "CF102"
-    NOT_A_MAPPING = "CF103"
-    UNKNOWN_KIND = "CF104"
-    ALIAS_LIMIT = "CF105"
-    NESTING_LIMIT = "CF107"
-    # shape of a resource
-    UNKNOWN_FIELD = "CF201"
-    MISSING_FIELD = "CF202"
-    INVALID_VALUE = "CF203"
-    INVALID_NAME = "CF204"
-    INVALID_QUANTITY = "CF205"
-    WRONG_SCOPE = "CF206"
-    INLINE_CREDENTIALS = "CF207"
-    RESERVED_LABEL = "CF208"
-    UNSUPPORTED_KUBE_VERSION = "CF210"
-    IMPOSSIBLE_QUANTITY = "CF215"
-    USES_INVALID = "CF216"
-    # references between resources
-    UNKNOWN_REFERENCE = "CF301"
-    DUPLICATE_RESOURCE = "CF302"
-    SECOND_PLATFORM = "CF303"
-    OBJECT_COLLISION = "CF304"
-    # policy passes
-    SIZE_NOT_CONFIGURED = "CF401"
-    AMBIGUOUS_SIZE_POLICY = "CF402"
-    NO_VARIANT_FOR_SIZE = "CF403"
-    MOUNT_PATH_CLASH = "CF404"
-    NO_ENV_NAME = "CF405"
-    BACKEND_CANNOT = "CF406"
-    BAD_REPO = "CF407"
-    BAD_CODE_FILE = "CF408"
-    # workqueue tasks (CF410 to CF419)
-    NO_TASKS = "CF410"
-    BAD_SWEEP = "CF411"
-    TOO_MANY_TASKS = "CF412"
-    DUPLICATE_STEP = "CF420"
-    NESTED_WORKFLOW = "CF421"
-    UNKNOWN_STEP = "CF422"
-    STEP_CYCLE = "CF423"
-    # what the output must be for its readers (CF430 to CF439)
-    COMMAND_LINE_SPLIT = "CF430"
-    OVER_SIZE_LIMIT = "CF431"
-    # queueing targets (CF440 to CF444)
-    CANNOT_FINISH = "CF440"
-    # pod security (CF460 to CF469)
-    POD_SECURITY_OPT_OUT = "CF460"
-    POD_SECURITY_VOLUME = "CF461"
-    # lowering
-    UNSUPPORTED = "CF501"
-    IGNORED_SETTING = "CF502"
-    UNPINNED_IMAGE = "CF503"
-    GPU_REFUSED = "CF510"
-    NO_EFFECT_ON_WORKFLOW = "CF511"
-    # output
-    EMPTY_OUTPUT = "CF601"
-
-
-class Severity(str, Enum):
-    ERROR = "error"
-    WARNING = "warning"
+from codeflare_compile.codes import Code, Severity
 
 
 class Span(NamedTuple):
@@ -105,12 +38,22 @@ class Note(NamedTuple):
 
 
 class Diagnostic(NamedTuple):
+    """One problem; its severity and redaction are those its code declares."""
+
     code: Code
     message: str
     span: Span | None
     help: str | None = None
     notes: tuple[Note, ...] = ()
-    severity: Severity = Severity.ERROR
+
+    @property
+    def severity(self) -> Severity:
+        return self.code.severity
+
+    @property
+    def redacts_value(self) -> bool:
+        """Whether the span is a key whose value is a credential the excerpt must hide."""
+        return self.code.redacts_value
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         s = self.span
@@ -118,31 +61,35 @@ class Diagnostic(NamedTuple):
                 self.message)
 
 
-@dataclass
 class Diagnostics:
-    """Collects diagnostics across stages; `has_errors` decides the exit code."""
+    """Collects diagnostics across stages, each once, in the order first seen; `has_errors`
+    decides the exit code.
 
-    items: list[Diagnostic] = field(default_factory=list)
+    The same problem can be found twice (a shared definition checked for each Run that uses
+    it); an insertion-ordered dict keeps one of each in constant time per diagnostic.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[Diagnostic, None] = {}
+
+    @property
+    def items(self) -> tuple[Diagnostic, ...]:
+        return tuple(self._seen)
 
     def add(self, diagnostic: Diagnostic) -> None:
-        diagnostic = _printable(diagnostic)
-        if diagnostic not in self.items:
-            self.items.append(diagnostic)
+        self._seen.setdefault(_printable(diagnostic))
 
-    def error(self, code: Code, message: str, span: Span | None, help: str | None = None,
-              notes: Sequence[Note] = ()) -> None:
-        self.add(Diagnostic(code, message, span, help, tuple(notes)))
-
-    def warning(self, code: Code, message: str, span: Span | None, help: str | None = None,
-                notes: Sequence[Note] = ()) -> None:
-        self.add(Diagnostic(code, message, span, help, tuple(notes), Severity.WARNING))
+    def rewrite(self, change: Callable[[Diagnostic], Diagnostic]) -> None:
+        """Replace every diagnostic by `change(diagnostic)` (such as with credentials hidden),
+        keeping the order and one of each."""
+        self._seen = dict.fromkeys(change(d) for d in self._seen)
 
     @property
     def has_errors(self) -> bool:
-        return any(d.severity is Severity.ERROR for d in self.items)
+        return any(d.severity is Severity.ERROR for d in self._seen)
 
     def sorted(self) -> list[Diagnostic]:
-        return sorted(self.items, key=Diagnostic.sort_key)
+        return sorted(self._seen, key=Diagnostic.sort_key)
 
 
 #: Control characters a message may quote from the input (through a YAML escape such as

@@ -21,8 +21,15 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from codeflare_compile.diagnostics import Code, Diagnostics, Note, Span
+from codeflare_compile.codes import Code
+from codeflare_compile.diagnostics import Diagnostics, Span
 from codeflare_compile.ir import RunPlan
+from codeflare_compile.problems.output import (
+    annotations_too_large,
+    config_map_too_large,
+    object_collision,
+    object_too_large,
+)
 
 MAX_OBJECT_BYTES = 1536 * 1024
 MAX_CONFIG_MAP_BYTES = 1024 * 1024
@@ -153,23 +160,15 @@ def _object_too_large(obj: dict[str, Any], size: int, top: RunPlan,
         if inner.get("kind") == "ConfigMap" and role in ("tasks", "code"):
             key = (_run_of(inner), role)
             shares[key] = shares.get(key, 0) + _values_bytes(inner.get("data"))
-    span, cause = top.run.key_span("metadata", "name"), ""
+    span, largest = top.run.key_span("metadata", "name"), None
     if shares:
         (run, role), _ = max(shares.items(), key=lambda item: item[1])
         plan = by_name.get(run, top)
         span = _tasks_span(plan) if role == "tasks" else plan.app.span("spec", "code")
-        total = sum(share for (_, other), share in shares.items() if other == role)
-        cause = f" ({total:,} of them {'tasks' if role == 'tasks' else 'code files'})"
-    if obj.get("kind") == "Workflow":
-        way_out = ("split the workflow's steps over several workflow Runs, or give its steps "
-                   "fewer or smaller tasks")
-    else:
-        way_out = ("queue with --queueing kueue or none (the workload and its ConfigMaps are "
-                   "then separate objects), or split the tasks over several Runs")
-    diags.error(Code.OVER_SIZE_LIMIT,
-                f"{_what(obj)} takes {size:,} bytes{cause}, more than the {MAX_OBJECT_BYTES:,} "
-                "(1.5 MiB) etcd stores in one object", span,
-                help=f"{way_out}; move code files to a `repo`")
+        largest = (sum(share for (_, other), share in shares.items() if other == role),
+                   role == "tasks")
+    diags.add(object_too_large(_what(obj), size, MAX_OBJECT_BYTES, obj.get("kind") == "Workflow",
+                               span, largest))
 
 
 def _annotations_too_large(obj: dict[str, Any], size: int, plan: RunPlan,
@@ -177,26 +176,16 @@ def _annotations_too_large(obj: dict[str, Any], size: int, plan: RunPlan,
     own = plan.run.model.metadata.annotations
     span = (plan.run.key_span("metadata", "annotations") if own
             else plan.app.key_span("metadata", "annotations"))
-    notes = [Note(plan.app.key_span("metadata", "annotations"),
-                  "the Application's annotations are merged in")] if own and \
-        plan.app.model.metadata.annotations else []
-    diags.error(Code.OVER_SIZE_LIMIT,
-                f"the annotations of {_what(obj)} take {size:,} bytes after merging the "
-                "Application's, the Run's and the compiler's, more than the "
-                f"{MAX_ANNOTATIONS_BYTES:,} (256 KiB) Kubernetes allows", span,
-                help="shorten the annotations of the Application or the Run; put large "
-                     "values in a ConfigMap of your own and annotate its name", notes=notes)
+    merged = plan.app.key_span("metadata", "annotations") if own and \
+        plan.app.model.metadata.annotations else None
+    diags.add(annotations_too_large(_what(obj), size, MAX_ANNOTATIONS_BYTES, span, merged))
 
 
 def _config_map_too_large(obj: dict[str, Any], size: int, plan: RunPlan,
                           diags: Diagnostics) -> None:
     tasks = _component(obj) == "tasks"
     span = _tasks_span(plan) if tasks else plan.app.span("spec", "code")
-    diags.error(Code.OVER_SIZE_LIMIT,
-                f"{_what(obj)} holds {size:,} bytes of data, more than the "
-                f"{MAX_CONFIG_MAP_BYTES:,} (1 MiB) Kubernetes allows in a ConfigMap", span,
-                help="pass large inputs as a dataset" if tasks else
-                     "move the code files to a `repo`, or large data files to a dataset")
+    diags.add(config_map_too_large(_what(obj), size, MAX_CONFIG_MAP_BYTES, tasks, span))
 
 
 def check_collisions(emitted: list[tuple[RunPlan, list[Identity]]], diags: Diagnostics) -> None:
@@ -209,14 +198,10 @@ def check_collisions(emitted: list[tuple[RunPlan, list[Identity]]], diags: Diagn
             if other is plan and objects.count(ident) == 1:
                 continue
             span = plan.run.key_span("metadata", "name")
-            if any(d.code is Code.DUPLICATE_RESOURCE and d.span == span for d in diags.items):
-                continue  # already reported as a step's objects named like this Run's
+            if any(d.code is Code.OBJECT_COLLISION and d.span == span for d in diags.items):
+                continue  # already reported, before lowering, as a step's objects named alike
             api_version, kind, namespace, name = ident
-            who = "another of its objects" if other is plan else f"Run '{other.name}'"
-            diags.error(Code.OBJECT_COLLISION,
-                        f"Run '{plan.name}' emits {kind} '{name}' ({api_version}) in namespace "
-                        f"'{namespace}', as does {who}: one would overwrite the other", span,
-                        help="rename one of the Runs",
-                        notes=[] if other is plan else [Note(other.run.key_span(
-                            "metadata", "name"), f"Run '{other.name}' is here")])
+            diags.add(object_collision(
+                plan.name, kind, name, api_version, namespace, span,
+                None if other is plan else (other.name, other.run.key_span("metadata", "name"))))
             break

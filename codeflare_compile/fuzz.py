@@ -119,7 +119,7 @@ def compile_once(data: bytes, folder: Path, target: dict[str, str | None],
     """Compile `data` as the only input file, as the command line would; None when the outcome
     is clean diagnostics or valid output."""
     from codeflare_compile import validate
-    from codeflare_compile.diagnostics import Severity
+    from codeflare_compile.codes import Severity
     from codeflare_compile.emit.yaml import dump_json_list, dump_yaml_stream
     from codeflare_compile.emitted import oversized
     from codeflare_compile.pipeline import compile_paths

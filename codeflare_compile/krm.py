@@ -30,7 +30,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from codeflare_compile.diagnostics import Diagnostic, Diagnostics, Severity, Span
+from codeflare_compile.codes import Severity
+from codeflare_compile.diagnostics import Diagnostic, Diagnostics, Span
 from codeflare_compile.source import DocPath, Document
 
 if TYPE_CHECKING:

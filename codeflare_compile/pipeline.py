@@ -22,7 +22,7 @@ from codeflare_compile.crosscut.queueing import queueing
 from codeflare_compile.crosscut.security import security
 from codeflare_compile.crosscut.waves import waves
 from codeflare_compile.crosscut.workspace import workspace
-from codeflare_compile.diagnostics import Code, Diagnostic, Diagnostics
+from codeflare_compile.diagnostics import Diagnostic, Diagnostics
 from codeflare_compile.emit.yaml import dump_embedded, dump_yaml_stream
 from codeflare_compile.emitted import Identity, check_collisions, check_sizes, identities
 from codeflare_compile.ir import Lowered, Program, RunPlan, Target
@@ -38,6 +38,8 @@ from codeflare_compile.passes.priority import priority
 from codeflare_compile.passes.resolve import resolve
 from codeflare_compile.passes.sizing import sizing
 from codeflare_compile.passes.tasks import tasks
+from codeflare_compile.problems.output import empty_output
+from codeflare_compile.problems.targets import not_supported_yet, unsupported_kube_version
 from codeflare_compile.redact import scrub, scrub_source
 from codeflare_compile.settings import Overrides
 from codeflare_compile.source import Sources, Stdin, load
@@ -120,7 +122,7 @@ class _GroupOutput:
     text: str
     failures: list[ValidationFailure]
     shared: list[dict[str, Any]]
-    diagnostics: list[Diagnostic]
+    diagnostics: tuple[Diagnostic, ...]
     validation_error: str | None
     #: Every object the cluster will hold for the Run, those its objects carry included.
     identities: list[Identity] = field(default_factory=list)
@@ -192,11 +194,7 @@ def back(program: Program, sources: Sources, diags: Diagnostics, emission: Emiss
         result.shared_failures, result.validation_error = _validate(result.shared, version,
                                                                     emission.crds)
     if not result.runs and not allow_empty and not diags.has_errors:
-        diags.error(Code.EMPTY_OUTPUT,
-                    "no Run found: the output would be empty" if not program.runs
-                    else "the output is empty", None,
-                    help="pass the files or folders holding your Runs (-I paths only supply "
-                         "definitions), or --allow-empty")
+        diags.add(empty_output(not program.runs))
     _redact(sources, diags)
     return result
 
@@ -276,10 +274,8 @@ def _kube_version(result: Compilation) -> str | None:
         platform = program.platform
         given = platform.model.spec.kubernetes_version if platform is not None else None
         if platform is not None and given is not None and parse_kube_version(given) == wanted:
-            result.diagnostics.error(
-                Code.UNSUPPORTED_KUBE_VERSION, str(exc),
-                platform.span("spec", "kubernetesVersion"),
-                help="target one of the supported versions, or override it with --kube-version")
+            result.diagnostics.add(unsupported_kube_version(
+                str(exc), platform.span("spec", "kubernetesVersion")))
         else:
             result.validation_error = str(exc)
         return None
@@ -306,7 +302,7 @@ def _redact(sources: Sources, diags: Diagnostics) -> None:
         if d.span is None or lines is None or not 1 <= d.span.line <= len(lines):
             continue
         line = lines[d.span.line - 1]
-        if d.code is Code.INLINE_CREDENTIALS:  # the span is the key: hide what follows it
+        if d.redacts_value:  # the span is the key: hide what follows it
             key_end = line.find(":", d.span.col - 1)
             if key_end >= 0:
                 lines[d.span.line - 1] = line[:key_end + 1] + " <redacted>"
@@ -314,11 +310,10 @@ def _redact(sources: Sources, diags: Diagnostics) -> None:
              if span is not None}
     for file in shown & sources.lines.keys():  # every line an excerpt shows: no credential
         sources.lines[file][:] = scrub_source(sources.lines[file])
-    diags.items[:] = [d._replace(message=scrub(d.message),
-                                 help=scrub(d.help) if d.help else d.help,
-                                 notes=tuple(n._replace(message=scrub(n.message))
-                                             for n in d.notes))
-                      for d in diags.items]
+    diags.rewrite(lambda d: d._replace(message=scrub(d.message),
+                                       help=scrub(d.help) if d.help else d.help,
+                                       notes=tuple(n._replace(message=scrub(n.message))
+                                                   for n in d.notes)))
 
 
 def _identity(obj: dict[str, Any]) -> tuple[str, ...]:
@@ -364,9 +359,7 @@ def lower(plan: RunPlan, target: Target, diags: Diagnostics) -> Lowered | None:
     """The archetype's lowering, or a diagnostic for what this version cannot lower."""
     missing = unsupported(plan)
     for path, what in missing:
-        diags.error(Code.UNSUPPORTED, f"{what} is not supported by this version of "
-                    "codeflare-compile", plan.app.key_span(*path),
-                    help="see docs/status.md for what is supported")
+        diags.add(not_supported_yet(what, plan.app.key_span(*path)))
     if missing:
         return None
     return LOWERINGS[plan.archetype](plan, target)

@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from codeflare_compile.diagnostics import Code, Diagnostic, Severity, Span
+from codeflare_compile.codes import Code, Severity
+from codeflare_compile.diagnostics import Diagnostic, Span
 
 DiagnosticsFormat = Literal["text", "json", "github", "sarif"]
 
@@ -96,98 +97,6 @@ def render_all(diagnostics: Sequence[Diagnostic], lines: Mapping[str, list[str]]
 # ---------------------------------------------------------------------------------------------
 # Formats for tools: JSON lines, GitHub workflow commands, SARIF 2.1.0
 # ---------------------------------------------------------------------------------------------
-
-#: What each code means, for SARIF rules (the rule id is the code, stable forever).
-RULES: dict[Code, tuple[str, str]] = {
-    Code.YAML_SYNTAX: ("yaml-syntax", "YAML syntax error, a file that is not UTF-8, or a file "
-                       "over 8 MiB"),
-    Code.DUPLICATE_KEY: ("duplicate-key", "A mapping key appears twice (YAML would silently "
-                         "keep the last)"),
-    Code.NOT_A_MAPPING: ("not-a-mapping", "A document is not a mapping, or a mapping key is not "
-                         "a plain string"),
-    Code.UNKNOWN_KIND: ("unknown-kind", "Unknown apiVersion or kind: only codeflare.dev/v1alpha1 "
-                        "kinds are accepted"),
-    Code.ALIAS_LIMIT: ("alias-limit", "A document expands to more than 100,000 values through "
-                       "YAML aliases"),
-    Code.NESTING_LIMIT: ("nesting-limit", "A document nested more than 100 levels deep"),
-    Code.UNKNOWN_FIELD: ("unknown-field", "Unknown field"),
-    Code.MISSING_FIELD: ("missing-field", "Missing required field"),
-    Code.INVALID_VALUE: ("invalid-value", "Invalid value: wrong type, not an allowed value, out "
-                         "of range, wrong pattern, or a field that does not fit the archetype"),
-    Code.INVALID_NAME: ("invalid-name", "A name or reference that is not a DNS-1123 label"),
-    Code.INVALID_QUANTITY: ("invalid-quantity", "Not a Kubernetes quantity"),
-    Code.WRONG_SCOPE: ("wrong-scope", "metadata.namespace on a cluster-scoped kind"),
-    Code.INLINE_CREDENTIALS: ("inline-credentials", "Credentials written inline: in a "
-                              "DataSet, or in a URL"),
-    Code.RESERVED_LABEL: ("reserved-label", "A label or annotation under a prefix a controller "
-                          "reads or the compiler sets"),
-    Code.UNSUPPORTED_KUBE_VERSION: ("unsupported-kube-version", "A Platform's "
-                                    "kubernetesVersion the bundled schemas cannot validate "
-                                    "for"),
-    Code.IMPOSSIBLE_QUANTITY: ("impossible-quantity", "A size's cpu of zero, or memory under "
-                               "1Mi (a number without a unit counts bytes)"),
-    Code.USES_INVALID: ("uses-invalid", "A reference to a resource that is itself invalid"),
-    Code.UNKNOWN_REFERENCE: ("unknown-reference", "A reference to something that does not "
-                             "exist"),
-    Code.DUPLICATE_RESOURCE: ("duplicate-resource", "The same kind, namespace and name defined "
-                              "twice"),
-    Code.SECOND_PLATFORM: ("second-platform", "A second Platform"),
-    Code.OBJECT_COLLISION: ("object-collision", "Two inputs that emit an object with the same "
-                            "apiVersion, kind, namespace and name"),
-    Code.SIZE_NOT_CONFIGURED: ("size-not-configured", "The size is missing from the "
-                               "RunSizeConfiguration that applies"),
-    Code.AMBIGUOUS_SIZE_POLICY: ("ambiguous-size-policy", "Two applicable RunSizeConfigurations "
-                                 "share the lowest priority"),
-    Code.NO_VARIANT_FOR_SIZE: ("no-variant-for-size", "An input with sizes has no DataSet for "
-                               "the Run's size"),
-    Code.MOUNT_PATH_CLASH: ("mount-path-clash", "Two inputs mounted at the same path"),
-    Code.NO_ENV_NAME: ("no-env-name", "A DataSet read as environment whose name cannot prefix "
-                       "variable names"),
-    Code.BACKEND_CANNOT: ("backend-cannot", "What the target cannot do (datasets backend, "
-                          "Kubernetes version)"),
-    Code.BAD_REPO: ("bad-repo", "A repo that is not https://host/org/repo[/tree/<branch>/<subdir>]"),
-    Code.BAD_CODE_FILE: ("bad-code-file", "A code file name that is absolute, leaves the working "
-                         "directory, or repeats"),
-    Code.NO_TASKS: ("no-tasks", "A workqueue Run without tasks"),
-    Code.POD_SECURITY_OPT_OUT: ("pod-security-opt-out", "An Application's securityContext asks "
-                                "for what the Pod Security level forbids"),
-    Code.POD_SECURITY_VOLUME: ("pod-security-volume", "A volume type the Pod Security level "
-                               "forbids (a native nfs DataSet under restricted)"),
-    Code.BAD_SWEEP: ("bad-sweep", "A task sweep with a step of 0 or less, max below min, or a "
-                     "number that is not finite"),
-    Code.TOO_MANY_TASKS: ("too-many-tasks", "More tasks, or larger ones, than the cluster can "
-                          "carry"),
-    Code.DUPLICATE_STEP: ("duplicate-step", "Two workflow steps with the same name"),
-    Code.NESTED_WORKFLOW: ("nested-workflow", "A workflow step that runs another workflow"),
-    Code.UNKNOWN_STEP: ("unknown-step", "dependsOn names a step the workflow does not have"),
-    Code.STEP_CYCLE: ("step-cycle", "Workflow steps that depend on each other in a cycle"),
-    Code.COMMAND_LINE_SPLIT: ("command-line-split", "A command or options text whose end "
-                              "would swallow or split what the compiler appends to it"),
-    Code.OVER_SIZE_LIMIT: ("over-size-limit", "An emitted object, ConfigMap or set of "
-                           "annotations over a Kubernetes size limit"),
-    Code.CANNOT_FINISH: ("cannot-finish", "A workload the queueing target would never see "
-                         "finish"),
-    Code.UNSUPPORTED: ("unsupported", "A setting this version cannot lower yet"),
-    Code.IGNORED_SETTING: ("ignored-setting", "A setting that has no effect with the chosen "
-                           "target"),
-    Code.UNPINNED_IMAGE: ("unpinned-image", "An image tagged latest or without a tag"),
-    Code.GPU_REFUSED: ("gpu-refused", "A Run asks for GPUs that its Application or its size "
-                       "does not give"),
-    Code.NO_EFFECT_ON_WORKFLOW: ("no-effect-on-workflow", "A field of a workflow Run that no "
-                                 "step uses"),
-    Code.EMPTY_OUTPUT: ("empty-output", "The output would be empty"),
-}
-
-
-
-def rule(code: Code) -> tuple[str, str]:
-    """A code's rule name and description; a code added without an entry in RULES still gets
-    a rule (named after its enum member) so that SARIF output stays valid."""
-    known = RULES.get(code)
-    if known is not None:
-        return known
-    return code.name.lower().replace("_", "-"), f"{code.value} (see docs/errors.md)"
-
 
 _SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _SRCROOT = "%SRCROOT%"
@@ -296,15 +205,12 @@ def render_sarif(diagnostics: Sequence[Diagnostic], lines: Mapping[str, list[str
     from codeflare_compile import __version__
 
     codes = list(Code)
-    rules = []
-    for code in codes:
-        name, description = rule(code)
-        rules.append({
-            "id": code.value, "name": name,
-            "shortDescription": {"text": description},
-            "fullDescription": {"text": description},
-            "help": {"text": f"{code.value}: {description}. See docs/errors.md."},
-        })
+    rules = [{
+        "id": code.value, "name": code.rule,
+        "shortDescription": {"text": code.summary},
+        "fullDescription": {"text": code.summary},
+        "help": {"text": f"{code.value}: {code.summary}. See docs/errors.md."},
+    } for code in codes]
     results = []
     for d in diagnostics:
         result: dict[str, Any] = {

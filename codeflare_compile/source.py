@@ -16,7 +16,21 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from codeflare_compile.compose import compose_documents
-from codeflare_compile.diagnostics import Code, Diagnostics, Note, Span
+from codeflare_compile.diagnostics import Diagnostics, Span
+from codeflare_compile.problems.loading import (
+    alias_limit,
+    aliases_too_deep,
+    control_character,
+    document_not_a_mapping,
+    duplicate_key,
+    file_too_large,
+    key_not_a_string,
+    nested_too_deep,
+    not_utf8,
+    number_too_large,
+    unpaired_surrogate,
+    yaml_syntax,
+)
 
 #: A path into a document: mapping keys and sequence indexes.
 DocPath = tuple[str | int, ...]
@@ -160,10 +174,7 @@ def _add_document(file: str, index: int, node: Any, sources: Sources, diags: Dia
     if builder.failed or data is None:  # an empty document, as after a final `---`
         return
     if not isinstance(data, dict):
-        diags.error(Code.NOT_A_MAPPING, f"document {index + 1} is not a mapping",
-                    builder.spans[()],
-                    help="each document must be a resource with apiVersion, kind, "
-                         "metadata and spec")
+        diags.add(document_not_a_mapping(index + 1, builder.spans[()]))
         return
     sources.documents.append(
         Document(file, index, data, builder.spans, builder.key_spans, included))
@@ -183,25 +194,19 @@ def _load_reference(file: str, text: str, sources: Sources, diags: Diagnostics,
             _add_document(file, index, node, sources, diags, included)
     except _TooDeep as exc:
         line, col = exc.mark.line + 1, exc.mark.column + 1
-        diags.error(Code.NESTING_LIMIT, f"document is nested more than {MAX_DEPTH} levels deep",
-                    Span(file, line, col, col + 1),
-                    help="resources are a few levels deep: look for unclosed '[' or '{'")
+        diags.add(nested_too_deep(MAX_DEPTH, Span(file, line, col, col + 1)))
     except ReaderError as exc:  # a character YAML does not allow, such as NUL
         line, col = _position(text, exc.position)
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        diags.error(Code.YAML_SYNTAX, f"the control character U+{code:04X} is not allowed in "
-                    "YAML", Span(file, line, col, col + 1),
-                    help="remove it; write it as an escape (\\x.. or \\u....) inside "
-                         "double quotes if it is meant")
+        diags.add(control_character(code, Span(file, line, col, col + 1)))
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
-        diags.error(Code.YAML_SYNTAX, f"YAML syntax error: {problem}",
-                    Span(file, line, col, col + 1), help=_syntax_help(problem, text, mark))
+        diags.add(yaml_syntax(problem, Span(file, line, col, col + 1),
+                              _syntax_help(problem, text, mark)))
     except Exception as exc:  # the pure-Python scanner raises a few unmarked errors
-        diags.error(Code.YAML_SYNTAX, f"YAML syntax error: {exc}", Span(file, 1, 1, 2),
-                    help="check the file is valid YAML")
+        diags.add(yaml_syntax(exc, Span(file, 1, 1, 2), "check the file is valid YAML"))
 
 
 class _TooDeep(Exception):
@@ -316,8 +321,7 @@ def _load_file(file: str, included: bool, sources: Sources, diags: Diagnostics) 
 
 def _too_large(file: str, size: int, diags: Diagnostics) -> bool:
     if size > MAX_FILE_BYTES:
-        diags.error(Code.YAML_SYNTAX, f"file is {size} bytes, over the {MAX_FILE_BYTES} limit",
-                    Span(file, 1, 1, 2), help="split large inputs into several files")
+        diags.add(file_too_large(size, MAX_FILE_BYTES, Span(file, 1, 1, 2)))
     return size > MAX_FILE_BYTES
 
 
@@ -328,8 +332,7 @@ def _load_bytes(file: str, raw: bytes, included: bool, sources: Sources, diags: 
     except UnicodeDecodeError as exc:
         before = raw[: exc.start].decode("utf-8-sig")
         line, col = _position(before, len(before))
-        diags.error(Code.YAML_SYNTAX, "file is not valid UTF-8", Span(file, line, col, col + 1),
-                    help="save the file as UTF-8 text")
+        diags.add(not_utf8(Span(file, line, col, col + 1)))
         return
     load_text(file, text, sources, diags, included)
 
@@ -363,18 +366,12 @@ class _Builder:
         # the composer let MAX_DEPTH collections through; with a scalar in the innermost, one
         # more call: any deeper is through aliases and merge keys
         if self.depth > MAX_DEPTH + 1 and not self.failed:
-            self.diags.error(Code.NESTING_LIMIT,
-                             f"document is nested more than {MAX_DEPTH} levels deep through "
-                             "YAML aliases", self.span(node),
-                             help="an anchor's value refers to itself, or aliases are chained "
-                                  "too deep")
+            self.diags.add(aliases_too_deep(MAX_DEPTH, self.span(node)))
             self.failed = True
         if self.nodes > MAX_NODES:
             if not self.failed:  # at the top-level field whose value expands that far
-                self.diags.error(Code.ALIAS_LIMIT,
-                                 f"document expands to more than {MAX_NODES} values",
-                                 self.key_spans.get(path[:1]) or self.span(node),
-                                 help="YAML aliases (*name) are expanded; reduce their nesting")
+                self.diags.add(alias_limit(MAX_NODES,
+                                           self.key_spans.get(path[:1]) or self.span(node)))
             self.failed = True
             return None
         if self.failed:
@@ -391,18 +388,14 @@ class _Builder:
         try:
             value = _scalar(node)
         except ValueError:  # Python reads integers of at most 4300 digits
-            self.diags.error(Code.INVALID_VALUE,
-                             f"number with {len(str(node.value))} characters is too large",
-                             self.span(node), help="write a number of a sensible size")
+            self.diags.add(number_too_large(len(str(node.value)), self.span(node)))
             self.failed = True
             return None
         if isinstance(value, str) and _SURROGATE.search(value):
             try:  # "\ud83d\ude00", as JSON writes 😀: a pair is one character
                 value = value.encode("utf-16", "surrogatepass").decode("utf-16")
             except UnicodeDecodeError:
-                self.diags.error(Code.INVALID_VALUE, "text with an unpaired surrogate escape "
-                                 "(\\ud800 to \\udfff) is not text", self.span(node),
-                                 help="escape the character itself, such as \\U0001F600")
+                self.diags.add(unpaired_surrogate(self.span(node)))
                 self.failed = True
                 return None
         return value
@@ -423,13 +416,10 @@ class _Builder:
             if not isinstance(key, str):
                 key = str(key) if isinstance(key, (int, float, bool)) else None
             if key is None:
-                self.diags.error(Code.NOT_A_MAPPING, "mapping keys must be plain strings",
-                                 key_span, help="quote the key")
+                self.diags.add(key_not_a_string(key_span))
                 continue
             if key in first:
-                self.diags.error(Code.DUPLICATE_KEY, f"duplicate key '{key}'", key_span,
-                                 help="remove one of the two; YAML would silently keep the last",
-                                 notes=[Note(first[key], "first defined here")])
+                self.diags.add(duplicate_key(key, key_span, first[key]))
                 continue
             first[key] = key_span
             child: DocPath = (*path, key)

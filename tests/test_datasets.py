@@ -69,7 +69,7 @@ def test_env_needs_an_s3_dataset(tmp_path: Path) -> None:
     out = compile_files(tmp_path, {"app.yaml": app, "run.yaml": RUN,
                                    "data.yaml": PVC % ("claims", "c")})
     assert blocks(out)[0].splitlines()[0] == (
-        "./app.yaml:10:7: error[CF406]: DataSet 'claims' is not s3: only s3 DataSets can be "
+        "./app.yaml:10:7: error[CF409]: DataSet 'claims' is not s3: only s3 DataSets can be "
         "read as environment")
 
 

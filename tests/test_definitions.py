@@ -47,7 +47,7 @@ def test_unused_workflow_steps_and_pod_fields_are_checked(tmp_path: Path) -> Non
         "application: step-app, dependsOn: [a]", "application: nowhere") + "  image: x:1\n"
     out = check(tmp_path, flow)
     assert headers(out) == [
-        "defs.yaml:9:3: error[CF501]: 'image' has no effect on a workflow Application"]
+        "defs.yaml:9:3: error[CF512]: 'image' has no effect on a workflow Application"]
     out = check(tmp_path, flow.replace("  image: x:1\n", ""))
     assert headers(out) == [
         "defs.yaml:7:28: error[CF301]: step 'a' runs Application 'step-app', which does not "
@@ -87,7 +87,7 @@ spec:
 """)
     assert headers(out) == [
         "defs.yaml:25:5: error[CF404]: DataSets 'd1' and 'd2' are both mounted at /data/same",
-        "defs.yaml:26:5: error[CF406]: DataSet 'd3' is not s3: only s3 DataSets can be read as "
+        "defs.yaml:26:5: error[CF409]: DataSet 'd3' is not s3: only s3 DataSets can be read as "
         "environment",
     ]
 
@@ -122,7 +122,7 @@ spec: {application: trainer}
     out = run_cli("compile", "jobs.yaml", cwd=tmp_path)
     assert (out.exit_code, out.stdout) == (1, "")
     assert out.stderr.strip().split("\n\n")[0] == (
-        "jobs.yaml:21:12: error[CF302]: the objects of step 'train' of Run 'nightly' are named "
+        "jobs.yaml:21:12: error[CF304]: the objects of step 'train' of Run 'nightly' are named "
         "'nightly-train', as are those of Run 'nightly-train' in namespace 'default'\n"
         " 21 | metadata: {name: nightly-train}\n"
         "    |            ^^^^\n"

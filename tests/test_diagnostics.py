@@ -274,7 +274,7 @@ def test_unmapped_priority_names_the_platform(tmp_path: Path) -> None:
     out = compile_files(tmp_path, {"platform.yaml": platform, "app.yaml": APP,
                                    "run.yaml": RUN + "  priority: high\n"})
     lines = blocks(out)[0].splitlines()
-    assert lines[0] == ("./run.yaml:7:13: error[CF301]: priority 'high' needs a PriorityClass, "
+    assert lines[0] == ("./run.yaml:7:13: error[CF305]: priority 'high' needs a PriorityClass, "
                         "and the Platform in ./platform.yaml maps none to 'high'")
     assert lines[-1] == "  help: add spec.priorityClasses.high: <PriorityClass name> to the " \
                         "Platform"
@@ -516,7 +516,7 @@ def test_kubernetes_style_env_list_says_the_form(tmp_path: Path) -> None:
 def test_priority_without_a_platform_says_a_platform_is_needed(tmp_path: Path) -> None:
     out = compile_files(tmp_path, {"app.yaml": APP, "run.yaml": RUN + "  priority: high\n"})
     assert header_and_help(out) == (
-        ("./run.yaml:7:13: error[CF301]: priority 'high' needs a PriorityClass, "
+        ("./run.yaml:7:13: error[CF305]: priority 'high' needs a PriorityClass, "
          "and no Platform maps priorities to PriorityClasses"),
         ("  help: add a Platform with spec.priorityClasses: {high: "
          "<PriorityClass name>} to the inputs (or -I it), or remove priority"))

@@ -129,7 +129,7 @@ def test_file_over_the_size_limit_is_refused(tmp_path: Path) -> None:
     out = run_cli("compile", "big.yaml", cwd=tmp_path)
     assert out.exit_code == 1
     assert blocks(out) == [
-        "big.yaml:1:1: error[CF101]: file is 8388609 bytes, over the 8388608 limit\n"
+        "big.yaml:1:1: error[CF108]: file is 8388609 bytes, over the 8388608 limit\n"
         "  help: split large inputs into several files"]
 
 

@@ -22,12 +22,16 @@ class Layer(NamedTuple):
 
 #: Low to high.
 LAYERS = (
-    # Shared facts, each a leaf: it imports nothing of the compiler. `emit` is the YAML writer,
-    # which the lowerings (a RayJob's runtime environment, a workflow's embedded manifests) and
-    # the validator use as a library.
+    # The catalogue of diagnostic codes, which a diagnostic carries.
+    Layer("codes", frozenset({"codes"})),
+    # Shared facts, each a leaf: it imports nothing of the compiler but the codes. `emit` is the
+    # YAML writer, which the lowerings (a RayJob's runtime environment, a workflow's embedded
+    # manifests) and the validator use as a library.
     Layer("leaf facts", frozenset({
         "choices", "kubeversion", "quantities", "diagnostics", "shelltext", "redact", "k8s",
         "parallel", "graphs", "namefit", "taskmap", "podlayout", "emit"}), siblings=True),
+    # One constructor per kind of diagnostic, for every stage above.
+    Layer("problems", frozenset({"problems"})),
     # `settings`: the target settings' table, which the Platform model takes its defaults from.
     Layer("input", frozenset({"source", "compose", "api", "settings"})),
     Layer("ir", frozenset({"ir"})),

@@ -174,5 +174,5 @@ def test_nested_workflow(tmp_path: Path) -> None:
 def test_pod_fields_on_a_workflow(tmp_path: Path) -> None:
     (block,) = step_errors(tmp_path, "    - {name: a, application: step-app}\n"
                                      "  image: busybox:1.36\n")
-    assert block.splitlines()[0] == ("./flow.yaml:9:3: error[CF501]: 'image' has no effect on "
+    assert block.splitlines()[0] == ("./flow.yaml:9:3: error[CF512]: 'image' has no effect on "
                                      "a workflow Application")

@@ -11,10 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from codeflare_compile.diagnostics import Code, Diagnostics
+from codeflare_compile.diagnostics import Diagnostics
 from codeflare_compile.ir import Lowered, ResolvedInput, Target
 from codeflare_compile.lower import pods
 from codeflare_compile.podlayout import dataset_mount_path, env_prefix
+from codeflare_compile.problems.targets import (
+    datashim_mount_path,
+    nfs_under_restricted,
+    s3_native_mount,
+)
 
 
 def dataset_mounts(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowered:
@@ -27,30 +32,21 @@ def dataset_mounts(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowe
         elif target.datasets == "datashim":
             fixed = dataset_mount_path(item.dataset.name)
             if item.use_as == "mount" and item.mount_path != fixed:
-                diags.error(Code.BACKEND_CANNOT,
-                            f"Datashim mounts DataSet '{item.dataset.name}' at {fixed}, not "
-                            f"{item.mount_path}", item.span,
-                            help="remove mountPath, or use --datasets native")
+                diags.add(datashim_mount_path(item.dataset.name, fixed, item.mount_path,
+                                              item.span))
                 continue
             _datashim_labels(lowered, item, target, indexes)
         elif spec.nfs is not None and target.pod_security == "restricted":
             # restricted allows only configMap, csi, downwardAPI, emptyDir, ephemeral,
             # persistentVolumeClaim, projected and secret volumes (Pod Security Standards)
-            diags.error(Code.POD_SECURITY_VOLUME,
-                        f"the nfs DataSet '{item.dataset.name}' would be an nfs volume, which "
-                        "Pod Security level 'restricted' does not allow", item.span,
-                        help="give the share as a PersistentVolumeClaim (pvc: {claimName: …}), "
-                             "or use --datasets datashim, which mounts it through a claim")
+            diags.add(nfs_under_restricted(item.dataset.name, item.span))
         elif spec.nfs is not None:
             _mount(lowered, i, {"nfs": {"server": spec.nfs.server, "path": spec.nfs.path,
                                         "readOnly": spec.read_only}}, item)
         elif item.use_as == "env":
             _s3_env(lowered, item)
         else:
-            diags.error(Code.BACKEND_CANNOT,
-                        f"s3 DataSet '{item.dataset.name}' cannot be mounted natively",
-                        item.span, help="read it as environment (useAs: env), or use "
-                                        "--datasets datashim")
+            diags.add(s3_native_mount(item.dataset.name, item.span))
     return lowered
 
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from codeflare_compile.diagnostics import Code, Diagnostics
+from codeflare_compile.diagnostics import Diagnostics
 from codeflare_compile.ir import Lowered, PodTemplate, Target
 from codeflare_compile.kubeversion import KubeVersion, before
 from codeflare_compile.lower import pods
 from codeflare_compile.lower.names import immutable_name
+from codeflare_compile.problems.targets import sidecars_need
 
 SIDECAR = "fluent-bit"
 LOG_VOLUME = "run-logs"
@@ -52,10 +53,7 @@ def log_sidecar(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowered
     if not pod_sets:
         return lowered
     if any(p.batch for p in pod_sets) and before(target.kube_version, NATIVE_SIDECARS_SINCE):
-        diags.error(Code.BACKEND_CANNOT,
-                    f"logging 'fluentbit' needs native sidecars (Kubernetes 1.29 or newer), "
-                    f"not {target.kube_version}", None,
-                    help="target Kubernetes 1.29 or newer, or use logging: none")
+        diags.add(sidecars_need(target.kube_version))
         return lowered
     plan = lowered.plan
     config_map: dict[str, Any] = {

@@ -12,9 +12,10 @@ from typing import Any
 
 from codeflare_compile.backends import QUEUEINGS, QueueingTarget
 from codeflare_compile.backends.queueing import appwrapper, kueue, mcad
-from codeflare_compile.diagnostics import Code, Diagnostics
+from codeflare_compile.diagnostics import Diagnostics
 from codeflare_compile.ir import Lowered, PodSet, Target
 from codeflare_compile.lower import pods
+from codeflare_compile.problems.targets import mcad_cannot_finish, queue_ignored
 
 #: The targets that queue through Kueue, for messages: "appwrapper or kueue".
 _THROUGH_KUEUE = " or ".join(name for name, b in QUEUEINGS.items() if b.through_kueue)
@@ -36,10 +37,8 @@ def queueing(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowered:
         admitted = queued.objects[0] if backend.wraps(lowered.plan.archetype) else queued.workload
         _kueue_labels(admitted, lowered, target)
     elif queue:
-        diags.warning(Code.IGNORED_SETTING,
-                      f"queue '{queue}' has no effect with queueing '{backend.name}'",
-                      lowered.plan.run.span("spec", "queue"),
-                      help=f"use --queueing {_THROUGH_KUEUE} to queue through Kueue")
+        diags.add(queue_ignored(queue, backend.name, _THROUGH_KUEUE,
+                                lowered.plan.run.span("spec", "queue")))
     return queued
 
 
@@ -110,12 +109,7 @@ def _appwrapper(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowered
 def _mcad(lowered: Lowered, target: Target, diags: Diagnostics) -> Lowered | None:
     plan = lowered.plan
     if kind_of(lowered.workload) not in mcad.COMPLETION:
-        diags.error(Code.CANNOT_FINISH,
-                    f"MCAD would never see this {lowered.workload['kind']} finish: it completes "
-                    f"an AppWrapper only from a wrapped object's status conditions, and a "
-                    f"{lowered.workload['kind']} has none", plan.app.span("spec", "api"),
-                    help="queue it with --queueing kueue (Kueue reads the RayJob's own status), "
-                         "appwrapper or none")
+        diags.add(mcad_cannot_finish(lowered.workload["kind"], plan.app.span("spec", "api")))
         return None
     name = lowered.workload["metadata"]["name"]
     for template in lowered.templates():

@@ -21,8 +21,9 @@ from typing import Any
 
 from codeflare_compile.crosscut.log_sidecar import SIDECAR
 from codeflare_compile.crosscut.workspace import CLONE
-from codeflare_compile.diagnostics import Code, Diagnostics
+from codeflare_compile.diagnostics import Diagnostics
 from codeflare_compile.ir import Lowered, RunPlan, Target
+from codeflare_compile.problems.targets import pod_security_opt_out
 
 #: The user id of the compiler's own containers under `restricted` when the Application sets
 #: none: the conventional "nonroot" id of distroless images, owning nothing on the node.
@@ -57,19 +58,14 @@ def _fits_restricted(plan: RunPlan, diags: Diagnostics) -> bool:
     context = plan.security_context
     if context is None:
         return True
-    forbidden = [(field, message) for field, value, message in (
-        ("runAsNonRoot", context.run_as_non_root is False,
-         "'runAsNonRoot: false' is not allowed"),
-        ("runAsUser", context.run_as_user == 0, "'runAsUser: 0' (root) is not allowed"),
+    forbidden = [(field, setting) for field, value, setting in (
+        ("runAsNonRoot", context.run_as_non_root is False, "'runAsNonRoot: false'"),
+        ("runAsUser", context.run_as_user == 0, "'runAsUser: 0' (root)"),
         ("allowPrivilegeEscalation", context.allow_privilege_escalation is True,
-         "'allowPrivilegeEscalation: true' is not allowed"),
+         "'allowPrivilegeEscalation: true'"),
     ) if value]
-    for field, message in forbidden:
-        diags.error(Code.POD_SECURITY_OPT_OUT,
-                    f"{message} at Pod Security level 'restricted'",
-                    plan.app.span("spec", "securityContext", field),
-                    help="remove it, or compile for a namespace at level baseline "
-                         "(--pod-security baseline)")
+    for field, setting in forbidden:
+        diags.add(pod_security_opt_out(setting, plan.app.span("spec", "securityContext", field)))
     return not forbidden
 
 

@@ -12,14 +12,18 @@ import re
 from dataclasses import replace
 
 from codeflare_compile.api import Application
-from codeflare_compile.diagnostics import Code, Diagnostics
+from codeflare_compile.diagnostics import Diagnostics
 from codeflare_compile.ir import CodeSource, Program, Resource, RunPlan
 from codeflare_compile.podlayout import CLONE_DIR, WORKSPACE
+from codeflare_compile.problems.policy import (
+    code_file_outside,
+    code_file_twice,
+    credentials_in_repo,
+    not_a_repo_url,
+    subfolder_leaves_repo,
+)
 from codeflare_compile.redact import has_credentials
 
-#: The message of a `repo` with credentials in it (the pipeline hides them in the excerpt).
-CREDENTIALS_IN_URL = ("the repository URL holds credentials (user:password@host, or a token "
-                      "in the query), which would be written into the output")
 _REPO = re.compile(
     r"^(?P<base>https://[^/\s@]+/[^/\s]+/[^/\s]+?)(\.git)?"
     r"(/tree/(?P<branch>[^/\s]+)(/(?P<subdir>\S*?))?)?/?$")
@@ -45,25 +49,18 @@ def source_of(app: Resource[Application], diags: Diagnostics) -> CodeSource | No
     workdir = WORKSPACE
     if spec.repo is not None:
         if has_credentials(spec.repo):  # never quoted back: the URL holds a password or token
-            diags.error(Code.BAD_REPO, CREDENTIALS_IN_URL, app.span("spec", "repo"),
-                        help="remove them from the URL; put them in a Secret (keys username "
-                             "and password) and name it in repoSecret")
+            diags.add(credentials_in_repo(app.span("spec", "repo")))
             return None
         match = _REPO.match(spec.repo)
         if match is None:
-            diags.error(Code.BAD_REPO, f"'{spec.repo}' is not a repository URL this compiler "
-                        "can clone", app.span("spec", "repo"),
-                        help="write https://host/org/repo, optionally followed by "
-                             "/tree/<branch>/<subfolder>")
+            diags.add(not_a_repo_url(spec.repo, app.span("spec", "repo")))
             return None
         clone_url = f"{match['base']}.git"
         branch = match["branch"]
         subdir = posixpath.normpath(match["subdir"] or ".").strip("/")
         if subdir == ".." or subdir.startswith("../"):  # the working directory and the
             # mounts under it would leave the clone (`/workspace/src/../../etc`)
-            diags.error(Code.BAD_REPO, f"the subfolder '{match['subdir']}' of the repository "
-                        "URL leaves the repository", app.span("spec", "repo"),
-                        help="name a folder inside the repository, without '..'")
+            diags.add(subfolder_leaves_repo(match["subdir"], app.span("spec", "repo")))
             return None
         subdir = None if subdir == "." else subdir
         workdir = posixpath.join(CLONE_DIR, subdir) if subdir else CLONE_DIR
@@ -71,14 +68,10 @@ def source_of(app: Resource[Application], diags: Diagnostics) -> CodeSource | No
     for i, item in enumerate(spec.code):
         name = posixpath.normpath(item.name) if item.name else ""
         if not name or name.startswith(("/", "..")) or name == ".":
-            diags.error(Code.BAD_CODE_FILE, f"code file name '{item.name}' is not a relative "
-                        "path inside the working directory", app.span("spec", "code", i,
-                                                                            "name"),
-                        help="use a name such as main.py or pkg/util.py")
+            diags.add(code_file_outside(item.name, app.span("spec", "code", i, "name")))
             return None
         if any(name == other for other, _ in files):
-            diags.error(Code.BAD_CODE_FILE, f"code file '{name}' is given twice",
-                        app.span("spec", "code", i, "name"), help="remove one of them")
+            diags.add(code_file_twice(name, app.span("spec", "code", i, "name")))
             return None
         files.append((name, item.source))
     return CodeSource(clone_url, branch, subdir, spec.repo_secret, tuple(files), workdir)

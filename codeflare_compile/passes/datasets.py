@@ -13,9 +13,15 @@ from dataclasses import replace
 from typing import Any
 
 from codeflare_compile.api.common import SIZES, Input
-from codeflare_compile.diagnostics import Code, Diagnostics, Note
+from codeflare_compile.diagnostics import Diagnostics
 from codeflare_compile.ir import Program, ResolvedInput, Resource, RunPlan
 from codeflare_compile.podlayout import dataset_mount_path, env_prefix
+from codeflare_compile.problems.policy import (
+    env_needs_s3,
+    mount_path_clash,
+    no_env_name,
+    no_variant_for_size,
+)
 
 _ENV_PREFIX = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -71,23 +77,15 @@ def _choose(owners: list[tuple[Resource[Any], list[Input]]], size: str, plan: Ru
     for found in (entry for entries in chosen.values() for entry in entries):
         first = by_path.setdefault(found.mount_path, found)
         if first is not found and found.use_as == "mount" and first.use_as == "mount":
-            diags.error(Code.MOUNT_PATH_CLASH,
-                        f"DataSets '{first.dataset.name}' and '{found.dataset.name}' are both "
-                        f"mounted at {found.mount_path}", found.span,
-                        help="give one of them another mountPath",
-                        notes=[Note(first.span, f"'{first.dataset.name}' is mounted here")])
+            diags.add(mount_path_clash(first.dataset.name, found.dataset.name,
+                                       found.mount_path, found.span, first.span))
             failed = True
         if found.use_as == "env" and found.dataset.model.spec.s3 is None:
-            diags.error(Code.BACKEND_CANNOT,
-                        f"DataSet '{found.dataset.name}' is not s3: only s3 DataSets can be "
-                        "read as environment", found.span, help="remove useAs: env to mount it")
+            diags.add(env_needs_s3(found.dataset.name, found.span))
             failed = True
         elif found.use_as == "env" and not _ENV_PREFIX.match(env_prefix(found.dataset.name)):
-            diags.error(Code.NO_ENV_NAME,
-                        f"DataSet '{found.dataset.name}' cannot prefix environment variables "
-                        f"('{env_prefix(found.dataset.name)}_…' is not a valid name)",
-                        found.span, help="rename the DataSet to start with a letter, or use "
-                                         "useAs: mount")
+            diags.add(no_env_name(found.dataset.name, env_prefix(found.dataset.name),
+                                  found.span))
             failed = True
     return None if failed else tuple(e for entries in chosen.values() for e in entries)
 
@@ -101,11 +99,8 @@ def _one(plan: RunPlan | None, size: str, owner: Resource[Any], i: int, item: In
         sizes = item.sizes or {}
         if size not in sizes:
             assert plan is not None
-            diags.error(Code.NO_VARIANT_FOR_SIZE,
-                        f"input has no DataSet for size '{size}' (Run '{plan.name}')",
-                        owner.key_span("spec", "inputs", i, "sizes"),
-                        help=f"add '{size}: <DataSet>' under sizes; it has "
-                             f"{', '.join(sizes)}")
+            diags.add(no_variant_for_size(size, plan.name, list(sizes),
+                                          owner.key_span("spec", "inputs", i, "sizes")))
             return None
         name = sizes[size]
     namespace = owner.namespace or (plan.namespace if plan is not None else "")

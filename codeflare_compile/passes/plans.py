@@ -11,8 +11,15 @@ from codeflare_compile.api import Application, Run
 from codeflare_compile.api.application import ImageRef
 from codeflare_compile.api.common import Input
 from codeflare_compile.api.durations import seconds
-from codeflare_compile.diagnostics import Code, Diagnostics, Note, Span, suggestion
+from codeflare_compile.diagnostics import Diagnostics, Span
 from codeflare_compile.ir import Program, Resource, RunPlan
+from codeflare_compile.problems.output import command_line_split
+from codeflare_compile.problems.policy import unpinned_image
+from codeflare_compile.problems.references import (
+    unknown_dataset,
+    unknown_image,
+    uses_invalid_resource,
+)
 from codeflare_compile.shelltext import strip_end, swallow_problem
 
 
@@ -75,10 +82,7 @@ def _command_line(app: Resource[Application], options: str | None, options_span:
         if problem is not None:
             after = ["the options"] if what == "`command`" and options else []
             follows = " and ".join(after + ["the task"] * workqueue)
-            diags.error(Code.COMMAND_LINE_SPLIT, f"{what} {problem}: {follows} appended to it "
-                        "would not reach its program as arguments", span,
-                        help="end the text with its last argument (a comment may follow it); "
-                             "a longer script goes into a `code` file")
+            diags.add(command_line_split(what, problem, follows, span))
     return command, options or None
 
 
@@ -107,11 +111,7 @@ def _image(app: Resource[Application], program: Program,
                         f"Application '{app.name}'", span, diags):
             return None, ()
         available = [n for (ns, n) in program.images if ns == app.namespace]
-        diags.error(Code.UNKNOWN_REFERENCE,
-                    f"Application '{app.name}' refers to Image '{image.name}', which does not "
-                    f"exist in namespace '{app.namespace}'",
-                    app.span("spec", "image", "name"),
-                    help=suggestion(image.name, available, f"Image in '{app.namespace}'"))
+        diags.add(unknown_image(app.name, image.name, app.namespace, available, span))
         return None, ()
     spec = found.model.spec
     ref = spec.image
@@ -132,9 +132,7 @@ def uses_invalid(program: Program, kind: str, namespace: str, name: str, user: s
     where = program.invalid.get((kind, namespace, name))
     if where is None:
         return False
-    diags.error(Code.USES_INVALID, f"{user} uses {kind} '{name}', which is invalid", span,
-                help=f"fix the errors reported in {kind} '{name}'",
-                notes=[Note(where, f"{kind} '{name}' is defined here")])
+    diags.add(uses_invalid_resource(user, kind, name, span, where))
     return True
 
 
@@ -145,10 +143,7 @@ def _warn_unpinned(ref: str, span: Span, diags: Diagnostics) -> None:
     last = ref.rsplit("/", 1)[-1]
     tag = last.split(":", 1)[1] if ":" in last else None
     if tag is None or tag == "latest":
-        diags.warning(Code.UNPINNED_IMAGE,
-                      f"image '{ref}' is {'tagless' if tag is None else 'tagged latest'}: "
-                      "every pull may get another image", span,
-                      help="use a fixed tag, or an Image with a digest")
+        diags.add(unpinned_image(ref, tag is None, span))
 
 
 def check_inputs(owner: Resource[Application] | Resource[Run], inputs: list[Input],
@@ -166,10 +161,7 @@ def check_inputs(owner: Resource[Application] | Resource[Run], inputs: list[Inpu
             if uses_invalid(program, "DataSet", owner.namespace, name,
                             f"{owner.kind} '{owner.name}'", owner.span(*ref_path), diags):
                 continue
-            notes = [Note(ds.key_span("metadata", "name"), f"DataSet '{ds.name}' is here")
-                     for (ns, n), ds in sorted(program.datasets.items()) if n == name]
-            diags.error(Code.UNKNOWN_REFERENCE,
-                        f"{owner.kind} '{owner.name}' reads DataSet '{name}', which does not "
-                        f"exist in namespace '{owner.namespace}'", owner.span(*ref_path),
-                        help=suggestion(name, available, f"DataSet in '{owner.namespace}'"),
-                        notes=notes)
+            elsewhere = [ds.key_span("metadata", "name")
+                         for (ns, n), ds in sorted(program.datasets.items()) if n == name]
+            diags.add(unknown_dataset(f"{owner.kind} '{owner.name}'", name, owner.namespace,
+                                      available, owner.span(*ref_path), elsewhere))

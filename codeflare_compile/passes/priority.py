@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from codeflare_compile.diagnostics import Code, Diagnostics, Note
+from codeflare_compile.diagnostics import Diagnostics
 from codeflare_compile.ir import Program, RunPlan
+from codeflare_compile.problems.policy import no_priority_class
 
 
 def priority(plans: list[RunPlan], program: Program, diags: Diagnostics) -> list[RunPlan]:
@@ -18,17 +19,8 @@ def priority(plans: list[RunPlan], program: Program, diags: Diagnostics) -> list
         name = program.target.priority_classes.get(level)
         if name is None:
             platform = program.platform
-            notes = [Note(platform.key_span("spec"), "the Platform is here")] if platform else []
-            diags.error(Code.UNKNOWN_REFERENCE,
-                        f"priority '{level}' needs a PriorityClass, and "
-                        + (f"the Platform in {platform.doc.file} maps none to '{level}'"
-                           if platform else "no Platform maps priorities to PriorityClasses"),
-                        plan.run.span("spec", "priority"),
-                        help=f"add spec.priorityClasses.{level}: <PriorityClass name> to the "
-                             "Platform" if platform else
-                        "add a Platform with spec.priorityClasses: {" + level + ": "
-                        "<PriorityClass name>} to the inputs (or -I it), or remove priority",
-                        notes=notes)
+            diags.add(no_priority_class(level, plan.run.span("spec", "priority"),
+                                        platform.key_span("spec") if platform else None))
             continue
         out.append(replace(plan, priority_class=name))
     return out

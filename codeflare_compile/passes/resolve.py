@@ -10,7 +10,7 @@ the errors in a definition before a Run meets them. Two plans whose objects woul
 from __future__ import annotations
 
 from codeflare_compile.api import Application, Run
-from codeflare_compile.diagnostics import Code, Diagnostics, Note, suggestion
+from codeflare_compile.diagnostics import Diagnostics
 from codeflare_compile.ir import Key, Program, Resource, RunPlan
 from codeflare_compile.passes.code import source_of
 from codeflare_compile.passes.datasets import check_application_inputs
@@ -21,6 +21,7 @@ from codeflare_compile.passes.plans import (
     uses_invalid,
 )
 from codeflare_compile.passes.steps import check_workflow, expand_steps
+from codeflare_compile.problems.references import step_objects_named_alike, unknown_application
 
 
 def resolve(program: Program, diags: Diagnostics) -> list[RunPlan]:
@@ -76,16 +77,11 @@ def _check_names(plans: list[RunPlan], diags: Diagnostics) -> None:
             continue
         step, alone = (plan, other) if plan.step is not None else (other, plan)
         assert step.step is not None
-        diags.error(Code.DUPLICATE_RESOURCE,
-                    f"the objects of step '{step.step.name}' of Run '{step.step.workflow}' are "
-                    f"named '{step.name}', as are those of "
-                    + (f"Run '{alone.name}'" if alone.step is None else
-                       f"step '{alone.step.name}' of Run '{alone.step.workflow}'")
-                    + f" in namespace '{plan.namespace}'",
-                    alone.run.key_span("metadata", "name"),
-                    help="rename the Run or the step",
-                    notes=[Note(step.run.key_span("metadata", "name"),
-                                f"Run '{step.step.workflow}' runs step '{step.step.name}'")])
+        also = (f"Run '{alone.name}'" if alone.step is None else
+                f"step '{alone.step.name}' of Run '{alone.step.workflow}'")
+        diags.add(step_objects_named_alike(step.step.name, step.step.workflow, step.name, also,
+                                           plan.namespace, alone.run.key_span("metadata", "name"),
+                                           step.run.key_span("metadata", "name")))
 
 
 def _application(run: Resource[Run], program: Program,
@@ -103,17 +99,6 @@ def _application(run: Resource[Run], program: Program,
         return None
     available = [n for (ns, n) in program.applications if ns == namespace]
     elsewhere = sorted(f"{ns}/{n}" for (ns, n) in program.applications if n == name)
-    help_text = suggestion(name, available, f"Application in namespace '{namespace}'")
-    if elsewhere:
-        help_text = f"an Application '{name}' exists as {', '.join(elsewhere)}: set " \
-                    "application: {name, namespace}"
-        if run.model.metadata.namespace is None:  # the likely slip: the Run's own namespace
-            first = elsewhere[0].split("/", 1)[0]
-            help_text = (f"an Application '{name}' exists as {', '.join(elsewhere)}; this Run "
-                         f"has no metadata.namespace, so it is in '{namespace}': set "
-                         f"metadata.namespace: {first} on the Run (or refer to the "
-                         "Application with application: {name, namespace})")
-    diags.error(Code.UNKNOWN_REFERENCE,
-                f"Run '{run.name}' refers to Application '{name}', which does not exist in "
-                f"namespace '{namespace}'", run.span(*path), help=help_text)
+    diags.add(unknown_application(run.name, name, namespace, available, elsewhere,
+                                  run.model.metadata.namespace is not None, run.span(*path)))
     return None

@@ -15,8 +15,14 @@ from typing import Any
 from codeflare_compile.api import RunSizeConfiguration
 from codeflare_compile.api.common import SIZES
 from codeflare_compile.api.sizing import DEFAULT_SIZES, PhysicalSize
-from codeflare_compile.diagnostics import Code, Diagnostics, Note, Span
+from codeflare_compile.diagnostics import Diagnostics, Span
 from codeflare_compile.ir import PodSize, Program, Resource, RunPlan, SizeDecision
+from codeflare_compile.problems.policy import (
+    ambiguous_size_policy,
+    gpu_refused_by_application,
+    gpu_refused_by_size,
+    size_not_configured,
+)
 
 DEFAULT_SIZE = "xs"
 BUILT_IN = "built-in default"
@@ -52,12 +58,10 @@ def size_run(plan: RunPlan, program: Program, diags: Diagnostics) -> RunPlan | N
     if chosen is not None:
         ties = [c for c in configs[1:] if c.model.spec.priority == chosen.model.spec.priority]
         if ties:
-            diags.error(Code.AMBIGUOUS_SIZE_POLICY,
-                        f"RunSizeConfigurations '{chosen.name}' and '{ties[0].name}' both apply "
-                        f"to namespace '{plan.namespace}' with priority "
-                        f"{chosen.model.spec.priority}", chosen.span("spec", "priority"),
-                        help="give them different priorities (the lowest number wins)",
-                        notes=[Note(ties[0].span("spec", "priority"), "the other one")])
+            diags.add(ambiguous_size_policy(chosen.name, ties[0].name, plan.namespace,
+                                            chosen.model.spec.priority,
+                                            chosen.span("spec", "priority"),
+                                            ties[0].span("spec", "priority")))
             return None
         table = chosen.model.spec.config
     physical = table.get(size)
@@ -70,12 +74,8 @@ def size_run(plan: RunPlan, program: Program, diags: Diagnostics) -> RunPlan | N
             where = plan.step.size_span
         else:
             where = plan.run.span("spec", "size") if run.size else plan.run.key_span("spec")
-        diags.error(Code.SIZE_NOT_CONFIGURED,
-                    f"size '{size}' is not in RunSizeConfiguration '{chosen.name}'", where,
-                    help=f"'{chosen.name}' defines: {', '.join(_ordered(table))}; add '{size}' "
-                         "there or choose one of those",
-                    notes=[Note(chosen.key_span("spec", "config"),
-                                f"'{chosen.name}' applies to namespace '{plan.namespace}'")])
+        diags.add(size_not_configured(size, chosen.name, _ordered(table), plan.namespace, where,
+                                      chosen.key_span("spec", "config")))
         return None
     gpu = physical.gpu if app.supports_gpu and run.supports_gpu else 0
     if run.supports_gpu and gpu == 0:
@@ -111,30 +111,19 @@ def _gpu_refused(plan: RunPlan, size: str, chosen: Resource[RunSizeConfiguration
                  diags: Diagnostics) -> None:
     """A Run that asks for GPUs and gets none: say which side refused (a warning, so that
     --warnings-as-errors stops it)."""
-    asked = f"Run '{plan.run.name}' asks for GPUs (supportsGpu: true)"
     where = plan.run.span("spec", "supportsGpu")
     if not plan.app.model.spec.supports_gpu:
         if plan.step is not None:
             return  # a workflow Run's supportsGpu is for the steps whose Application allows it
         app_gpu = ("spec", "supportsGpu")
-        note = Note(plan.app.span(*app_gpu) if plan.app.has(app_gpu)
-                    else plan.app.key_span("metadata", "name"),
-                    f"Application '{plan.app.name}' " + (
-                        "sets supportsGpu: false" if plan.app.has(app_gpu)
-                        else "does not set supportsGpu (false by default)"))
-        diags.warning(Code.GPU_REFUSED,
-                      f"{asked}, but its Application '{plan.app.name}' does not allow them: "
-                      "its pods get no GPU", where, notes=[note],
-                      help=f"set supportsGpu: true on Application '{plan.app.name}' if it can "
-                           "use GPUs; otherwise remove supportsGpu from the Run")
+        sets_it = plan.app.has(app_gpu)
+        diags.add(gpu_refused_by_application(
+            plan.run.name, plan.app.name, where,
+            plan.app.span(*app_gpu) if sets_it else plan.app.key_span("metadata", "name"),
+            sets_it))
         return
-    config = f"RunSizeConfiguration '{chosen.name}'" if chosen else "the built-in size table"
-    diags.warning(Code.GPU_REFUSED,
-                  f"{asked}, but size '{size}' of {config} gives no GPU", where,
-                  notes=[Note(chosen.key_span("spec", "config"), f"'{chosen.name}' is here")]
-                  if chosen else [],
-                  help="choose a size whose gpu is 1 or more"
-                       + ("" if chosen else " (xs and larger in the built-in table)"))
+    diags.add(gpu_refused_by_size(plan.run.name, size, chosen.name if chosen else None, where,
+                                  chosen.key_span("spec", "config") if chosen else None))
 
 
 def _passed_over(program: Program, namespace: str,

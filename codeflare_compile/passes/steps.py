@@ -12,11 +12,20 @@ from dataclasses import replace
 
 from codeflare_compile.api import Application
 from codeflare_compile.api.application import Step
-from codeflare_compile.diagnostics import Code, Diagnostics, Note, suggestion
+from codeflare_compile.diagnostics import Diagnostics
 from codeflare_compile.graphs import find_cycle
 from codeflare_compile.ir import Program, Resource, RunPlan, StepRef
 from codeflare_compile.namefit import fit_name
 from codeflare_compile.passes.plans import plan_for, uses_invalid
+from codeflare_compile.problems.references import unknown_step_application
+from codeflare_compile.problems.workflow import (
+    duplicate_step,
+    nested_workflow,
+    no_effect_on_workflow,
+    pod_setting_on_workflow,
+    step_cycle,
+    unknown_step,
+)
 
 
 def expand_steps(plan: RunPlan, program: Program, diags: Diagnostics) -> list[RunPlan]:
@@ -53,10 +62,9 @@ def _warn_no_effect(plan: RunPlan, diags: Diagnostics) -> None:
     ignored, and said to be."""
     for field, help_text in _NO_EFFECT_ON_WORKFLOW.items():
         if plan.run.has(("spec", field)):
-            diags.warning(Code.NO_EFFECT_ON_WORKFLOW,
-                          f"'{field}' has no effect on workflow Run '{plan.run.name}': its "
-                          "steps do not take it", plan.run.key_span("spec", field),
-                          help=help_text.format(flow=plan.app.name))
+            diags.add(no_effect_on_workflow(field, plan.run.name,
+                                            help_text.format(flow=plan.app.name),
+                                            plan.run.key_span("spec", field)))
 
 
 def check_workflow(flow: Resource[Application], program: Program,
@@ -80,17 +88,12 @@ def step_applications(flow: Resource[Application], program: Program, diags: Diag
                             f"step '{step.name}'", flow.span(*path, "application"), diags):
                 continue
             known = [n for (ns, n) in program.applications if ns == flow.namespace]
-            diags.error(Code.UNKNOWN_REFERENCE,
-                        f"step '{step.name}' runs Application '{step.application}', which does "
-                        f"not exist in namespace '{flow.namespace}'",
-                        flow.span(*path, "application"),
-                        help=suggestion(step.application, known, "Application"))
+            diags.add(unknown_step_application(step.name, step.application, flow.namespace,
+                                               known, flow.span(*path, "application")))
             continue
         if app.model.spec.api == "workflow":
-            diags.error(Code.NESTED_WORKFLOW,
-                        f"step '{step.name}' runs '{step.application}', which is itself a "
-                        "workflow", flow.span(*path, "application"),
-                        help="nested workflows are not supported: list its steps here instead")
+            diags.add(nested_workflow(step.name, step.application,
+                                      flow.span(*path, "application")))
             continue
         out.append((i, step, app))
     return out
@@ -105,34 +108,25 @@ def _valid(flow: Resource[Application], steps: list[Step], diags: Diagnostics) -
     ok = True
     for field in POD_FIELDS:
         if flow.has(("spec", field)):
-            diags.error(Code.UNSUPPORTED, f"'{field}' has no effect on a workflow Application",
-                        flow.key_span("spec", field),
-                        help="set it on the Applications its steps run")
+            diags.add(pod_setting_on_workflow(field, flow.key_span("spec", field)))
             ok = False
     first: dict[str, int] = {}
     for i, step in enumerate(steps):
         if step.name in first:
-            diags.error(Code.DUPLICATE_STEP, f"step '{step.name}' is defined twice",
-                        flow.span("spec", "steps", i, "name"), help="rename one of them",
-                        notes=[Note(flow.span("spec", "steps", first[step.name], "name"),
-                                    "first defined here")])
+            diags.add(duplicate_step(step.name, flow.span("spec", "steps", i, "name"),
+                                     flow.span("spec", "steps", first[step.name], "name")))
             ok = False
         first.setdefault(step.name, i)
     for i, step in enumerate(steps):
         for j, dep in enumerate(step.depends_on):
             if dep not in first:
-                diags.error(Code.UNKNOWN_STEP,
-                            f"step '{step.name}' depends on '{dep}', which is not a step of "
-                            "this workflow", flow.span("spec", "steps", i, "dependsOn", j),
-                            help=suggestion(dep, first, "step"))
+                diags.add(unknown_step(step.name, dep, first,
+                                       flow.span("spec", "steps", i, "dependsOn", j)))
                 ok = False
     if ok:
         cycle = find_cycle({s.name: list(s.depends_on) for s in steps})
         if cycle:
             index = first[cycle[0]]
-            diags.error(Code.STEP_CYCLE, f"the steps depend on each other in a cycle: "
-                        f"{' → '.join([*cycle, cycle[0]])}",
-                        flow.key_span("spec", "steps", index, "dependsOn"),
-                        help="remove one of these dependencies")
+            diags.add(step_cycle(cycle, flow.key_span("spec", "steps", index, "dependsOn")))
             ok = False
     return ok

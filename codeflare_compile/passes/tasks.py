@@ -24,9 +24,24 @@ from fractions import Fraction
 from typing import Any
 
 from codeflare_compile.backends import QUEUEINGS
-from codeflare_compile.diagnostics import Code, Diagnostics, Note
+from codeflare_compile.diagnostics import Diagnostics
 from codeflare_compile.ir import Program, Resource, RunPlan
 from codeflare_compile.kubeversion import KubeVersion, before, parse
+from codeflare_compile.problems.tasks import (
+    empty_task_list,
+    no_tasks,
+    nul_in_task,
+    per_index_retries_need,
+    sweep_max_below_min,
+    sweep_not_finite,
+    sweep_number_too_long,
+    sweep_step_not_positive,
+    sweep_too_long,
+    task_too_large,
+    tasks_not_for_archetype,
+    tasks_too_large,
+    too_many_tasks,
+)
 from codeflare_compile.taskmap import entry_bytes, task_key
 
 #: Kubernetes accepts at most 100,000 completions for an Indexed Job with per-index retries.
@@ -89,12 +104,9 @@ def _own_run(plan: RunPlan) -> bool:
 
 
 def _not_a_workqueue(plan: RunPlan, diags: Diagnostics) -> None:
-    diags.error(Code.INVALID_VALUE,
-                f"'tasks' is only for 'workqueue' Applications, and Application "
-                f"'{plan.app.name}' is '{plan.archetype}'",
-                plan.run.key_span("spec", "tasks"),
-                help="remove 'tasks' from the Run, or run a workqueue Application",
-                notes=[Note(plan.app.span("spec", "api"), "the Application's archetype")])
+    diags.add(tasks_not_for_archetype(plan.app.name, plan.archetype,
+                                      plan.run.key_span("spec", "tasks"),
+                                      plan.app.span("spec", "api")))
 
 
 def _tasks(plan: RunPlan, program: Program, diags: Diagnostics) -> tuple[str, ...] | None:
@@ -103,12 +115,7 @@ def _tasks(plan: RunPlan, program: Program, diags: Diagnostics) -> tuple[str, ..
     source: Resource[Any] = plan.run if run_tasks is not None else plan.app
     spec_tasks = run_tasks if run_tasks is not None else plan.app.model.spec.tasks
     if spec_tasks is None:
-        where = "the Run nor its Application" if _own_run(plan) else "its Application"
-        diags.error(Code.NO_TASKS,
-                    f"workqueue Run '{plan.run.name}' has no tasks: neither {where} sets "
-                    "'tasks'", plan.app.span("spec", "api"),
-                    help="add tasks: [<task>, …] or tasks: {sweep: {min, max, step}} to the "
-                         "Application or the Run")
+        diags.add(no_tasks(plan.run.name, _own_run(plan), plan.app.span("spec", "api")))
         return None
     raw = source.doc.data.get("spec", {}).get("tasks")
     if isinstance(spec_tasks, list):
@@ -122,16 +129,12 @@ def _tasks(plan: RunPlan, program: Program, diags: Diagnostics) -> tuple[str, ..
 
 def _listed(source: Resource[Any], values: list[str], diags: Diagnostics) -> list[str] | None:
     if not values:
-        diags.error(Code.NO_TASKS, "the task list is empty: the Job would have nothing to do",
-                    source.key_span("spec", "tasks"),
-                    help="list at least one task, or use tasks: {sweep: {min, max, step}}")
+        diags.add(empty_task_list(source.key_span("spec", "tasks")))
         return None
     ok = True
     for i, value in enumerate(values):
         if "\0" in value:
-            diags.error(Code.INVALID_VALUE, f"task {i} contains a NUL character, which cannot "
-                        "be passed as an argument or in the environment",
-                        source.span("spec", "tasks", i), help="remove the \\0 from the task")
+            diags.add(nul_in_task(i, source.span("spec", "tasks", i)))
             ok = False
     return values if ok else None
 
@@ -143,33 +146,24 @@ def _swept(source: Resource[Any], raw: Any, diags: Diagnostics) -> list[str] | N
         value = _decimal(sweep.get(field, 1))  # only `step` may be left out
         path = ("spec", "tasks", "sweep", field)
         if value is None:
-            diags.error(Code.BAD_SWEEP, f"sweep {field} must be a finite number",
-                        source.span(*path), help="write a number such as 10 or 0.5")
+            diags.add(sweep_not_finite(field, source.span(*path)))
             return None
         if _plain_length(value) > MAX_NUMBER_CHARS:
-            diags.error(Code.BAD_SWEEP, f"sweep {field} is too large or too precise: written "
-                        f"out it has more than {MAX_NUMBER_CHARS} characters",
-                        source.span(*path), help="use a smaller number, or list the tasks")
+            diags.add(sweep_number_too_long(field, MAX_NUMBER_CHARS, source.span(*path)))
             return None
         numbers[field] = value
     low, high, step = numbers["min"], numbers["max"], numbers["step"]
     if step <= 0:
-        diags.error(Code.BAD_SWEEP, f"sweep step must be positive, not {_text(step)}",
-                    source.span("spec", "tasks", "sweep", "step"),
-                    help="a sweep counts up from min to max: use a step above 0")
+        diags.add(sweep_step_not_positive(_text(step),
+                                          source.span("spec", "tasks", "sweep", "step")))
         return None
     if high < low:
-        diags.error(Code.BAD_SWEEP, f"sweep max {_text(high)} is below min {_text(low)}",
-                    source.span("spec", "tasks", "sweep", "max"),
-                    help="a sweep counts up from min to max: swap them, or raise max")
+        diags.add(sweep_max_below_min(_text(high), _text(low),
+                                      source.span("spec", "tasks", "sweep", "max")))
         return None
     count = sweep_count(low, high, step)
     if count > MAX_TASKS:
-        diags.error(Code.TOO_MANY_TASKS,
-                    f"the sweep has {count:,} tasks, more than the {MAX_TASKS:,} an Indexed "
-                    "Job can run", source.key_span("spec", "tasks"),
-                    help="use a larger step or a narrower range, or split the sweep over "
-                         "several Runs")
+        diags.add(sweep_too_long(count, MAX_TASKS, source.key_span("spec", "tasks")))
         return None
     return sweep_values(low, high, step)
 
@@ -178,19 +172,13 @@ def _fits(source: Resource[Any], values: list[str], program: Program,
           diags: Diagnostics) -> bool:
     where = source.key_span("spec", "tasks")
     if len(values) > MAX_TASKS:
-        diags.error(Code.TOO_MANY_TASKS, f"{len(values):,} tasks are more than the "
-                    f"{MAX_TASKS:,} an Indexed Job can run", where,
-                    help="split the tasks over several Runs")
+        diags.add(too_many_tasks(len(values), MAX_TASKS, where))
         return False
     ok = True
     for i, value in enumerate(values):
         size = len(value.encode())
         if size > MAX_TASK_BYTES:
-            diags.error(Code.TOO_MANY_TASKS,
-                        f"task {i} is {size:,} bytes, more than a program argument can hold "
-                        f"({MAX_TASK_BYTES:,})", source.span("spec", "tasks", i),
-                        help="pass large inputs as a dataset and make the task a file name "
-                             "in it")
+            diags.add(task_too_large(i, size, MAX_TASK_BYTES, source.span("spec", "tasks", i)))
             ok = False
     if not ok:
         return False
@@ -199,14 +187,8 @@ def _fits(source: Resource[Any], values: list[str], program: Program,
     wrapped = own is not None
     budget = own if own is not None else TOTAL_BUDGET
     if total > budget:
-        inside = (f"inside the {program.target.queueing} AppWrapper" if wrapped
-                  else "in the Run's ConfigMaps")
-        diags.error(Code.TOO_MANY_TASKS,
-                    f"the tasks take {total:,} bytes, more than the {budget:,} they may use "
-                    f"{inside}", where,
-                    help="pass large inputs as a dataset and make each task a file name in "
-                         "it" + ("" if not wrapped else f", or queue with --queueing {_SPREAD}, "
-                                 "where the tasks may take several ConfigMaps"))
+        diags.add(tasks_too_large(total, budget, program.target.queueing if wrapped else None,
+                                  _SPREAD, where))
         return False
     return True
 
@@ -215,19 +197,13 @@ def _kube_version_ok(plan: RunPlan, program: Program, diags: Diagnostics) -> boo
     version = program.target.kube_version
     if not before(version, PER_INDEX_RETRIES_SINCE):
         return True
-    notes = []
     platform = program.platform
     written = platform.model.spec.kubernetes_version if platform is not None else None
-    if platform is not None and written is not None and parse(written) == version:
-        notes.append(Note(platform.span("spec", "kubernetesVersion"),
-                          "the Platform targets this version"))
-    wanted = PER_INDEX_RETRIES_SINCE
-    diags.error(Code.BACKEND_CANNOT,
-                f"a workqueue retries each task on its own (an Indexed Job's "
-                f"backoffLimitPerIndex), which needs Kubernetes {wanted} or newer, not "
-                f"{version}", plan.app.span("spec", "api"),
-                help=f"target Kubernetes {wanted} or newer (--kube-version or the Platform's "
-                     "kubernetesVersion)", notes=notes)
+    targets = platform is not None and written is not None and parse(written) == version
+    diags.add(per_index_retries_need(PER_INDEX_RETRIES_SINCE, version,
+                                     plan.app.span("spec", "api"),
+                                     platform.span("spec", "kubernetesVersion")
+                                     if platform is not None and targets else None))
     return False
 
 

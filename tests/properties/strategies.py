@@ -899,12 +899,12 @@ def not_utf8(draw: st.DrawFn, rs: ResourceSet) -> Case:
     return Case({"input.yaml": raw[:at] + bad + raw[at:]}, "", frozenset())
 
 
-@mutation("CF203", "CF501", "CF421")
+@mutation("CF203", "CF512", "CF421")
 def workflow_misuse(draw: st.DrawFn, rs: ResourceSet) -> Case:
     apps = _non_workflow_apps(rs)
     flows = [a for a in rs.of_kind("Application") if a["spec"]["api"] == "workflow"]
     if flows and draw(st.booleans()):
-        flows[0]["spec"]["image"] = "python:3.12"  # a pod field on a workflow: CF501
+        flows[0]["spec"]["image"] = "python:3.12"  # a pod field on a workflow: CF512
         return _case(rs.docs)
     ns = apps[0]["metadata"].get("namespace")
     inner = _doc("Application", _meta("inner-flow", ns), {"api": "workflow", "steps": [
@@ -917,7 +917,7 @@ def workflow_misuse(draw: st.DrawFn, rs: ResourceSet) -> Case:
 
 
 
-@mutation("CF302")
+@mutation("CF304")
 def step_named_like_a_run(draw: st.DrawFn, rs: ResourceSet) -> Case:
     """A Run named `<run>-<step>`: its objects would take the names of a workflow step's."""
     apps = _non_workflow_apps(rs)
