@@ -97,7 +97,8 @@ def test_one_parser() -> None:
 def test_a_platform_version_with_a_build_suffix_reaches_every_gate() -> None:
     """`v1.28.3+k3s1`, as a cluster reports it, is Kubernetes 1.28 wherever a version decides
     (`1.x`-style text once crashed the logging pass, which read the version on its own)."""
-    from codeflare_compile.diagnostics import Code, Diagnostics
+    from codeflare_compile.codes import Code
+    from codeflare_compile.diagnostics import Diagnostics
     from codeflare_compile.passes.tasks import tasks
     from tests.build_inputs import app, plans, run
     from tests.lowering import lowered

@@ -15,7 +15,7 @@ import yaml
 
 from codeflare_compile.backends import QUEUEINGS
 from codeflare_compile.choices import Queueing
-from codeflare_compile.diagnostics import Code
+from codeflare_compile.codes import Code
 from codeflare_compile.ir import Lowered, Overrides
 from codeflare_compile.lower.workqueue import max_failed_indexes
 from codeflare_compile.passes import tasks as tasks_pass
