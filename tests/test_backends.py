@@ -20,48 +20,23 @@ from codeflare_compile.explain import explain
 from codeflare_compile.ir import Overrides
 from codeflare_compile.pipeline import compile_paths
 from codeflare_compile.validate.kinds import gvk_of, wrapped_objects
+from tests.helpers import workflow_yaml
 
-SHELL = """\
-apiVersion: codeflare.dev/v1alpha1
-kind: Application
-metadata: {name: hello}
-spec: {api: shell, image: python:3.12-slim, command: echo hello}
----
-apiVersion: codeflare.dev/v1alpha1
-kind: Run
-metadata: {name: hello}
-spec: {application: hello, size: sm, queue: team}
-"""
-RAY = """\
-apiVersion: codeflare.dev/v1alpha1
-kind: Application
-metadata: {name: tune}
-spec: {api: ray, image: rayproject/ray:2.40.0, command: python3 tune.py}
----
-apiVersion: codeflare.dev/v1alpha1
-kind: Run
-metadata: {name: tune}
-spec: {application: tune, size: sm, queue: team}
-"""
-WORKFLOW = """\
-apiVersion: codeflare.dev/v1alpha1
-kind: Application
-metadata: {name: fetch}
-spec: {api: shell, image: python:3.12-slim, command: python3 fetch.py}
----
-apiVersion: codeflare.dev/v1alpha1
-kind: Application
-metadata: {name: flow}
-spec:
-  api: workflow
-  steps:
-    - {name: fetch, application: fetch}
----
-apiVersion: codeflare.dev/v1alpha1
-kind: Run
-metadata: {name: nightly}
-spec: {application: flow, size: sm}
-"""
+
+def _job(name: str, api: str, image: str, command: str) -> str:
+    """An Application and a Run of it with its name, in flow style."""
+    return (f"apiVersion: codeflare.dev/v1alpha1\nkind: Application\nmetadata: {{name: {name}}}\n"
+            f"spec: {{api: {api}, image: {image}, command: {command}}}\n---\n"
+            f"apiVersion: codeflare.dev/v1alpha1\nkind: Run\nmetadata: {{name: {name}}}\n"
+            f"spec: {{application: {name}, size: sm, queue: team}}\n")
+
+
+SHELL = _job("hello", "shell", "python:3.12-slim", "echo hello")
+RAY = _job("tune", "ray", "rayproject/ray:2.40.0", "python3 tune.py")
+WORKFLOW = (_job("fetch", "shell", "python:3.12-slim", "python3 fetch.py").split("---\n")[0]
+            + "---\n" + workflow_yaml("flow", "{name: fetch, application: fetch}") + "---\n"
+            "apiVersion: codeflare.dev/v1alpha1\nkind: Run\nmetadata: {name: nightly}\n"
+            "spec: {application: flow, size: sm}\n")
 
 
 def _compile(tmp_path: Path, text: str, **settings: Any) -> Any:
