@@ -10,9 +10,9 @@ Declarations are NamedTuples: cheaper to define at import than frozen dataclasse
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 #: Inside a wrapper every ConfigMap is part of one object, stored whole in etcd (1.5 MiB by
 #: default): a workqueue's tasks may use 1 MiB of it, the Job, PodGroup and other objects the rest.
@@ -38,6 +38,16 @@ class Wrapper(NamedTuple):
     def key(self) -> str:
         """`apiVersion/kind`, as lookups by kind spell it."""
         return f"{self.api_version}/{self.kind}"
+
+    def carried(self, obj: Mapping[str, Any]) -> Iterator[tuple[int, Mapping[str, Any]]]:
+        """(index in the item list, object) for each object `obj` carries; items of another
+        shape (in a wrapper that is not the compiler's own) are passed over."""
+        listed: Any = obj
+        for key in self.items:
+            listed = listed.get(key) if isinstance(listed, Mapping) else None
+        for index, item in enumerate(listed if isinstance(listed, list) else ()):
+            if isinstance(item, Mapping) and item.get(self.template) is not None:
+                yield index, item[self.template]
 
 
 class QueueingTarget(NamedTuple):

@@ -20,7 +20,7 @@ workflowpod.go, newExecContainer), which meets Pod Security `restricted`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from codeflare_compile.backends import wrappers
 from codeflare_compile.emit.yaml import dump_embedded
@@ -165,10 +165,7 @@ def wrapped(obj: dict[str, Any]) -> list[dict[str, Any]]:
     the creator's rights to every carried kind (`Wrapper.checks_creator`)."""
     for wrapper in wrappers():
         if wrapper.checks_creator and wrapper.key == f"{obj['apiVersion']}/{obj['kind']}":
-            items: Any = obj
-            for seg in wrapper.items:
-                items = items[seg]
-            return [item[wrapper.template] for item in items]
+            return [cast(dict[str, Any], inner) for _, inner in wrapper.carried(obj)]
     return []
 
 

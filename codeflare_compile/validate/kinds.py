@@ -117,10 +117,6 @@ def wrapped_objects(gvk: Gvk | None, obj: Mapping[str, Any]) -> Iterator[Wrapped
     wrapper = WRAPPERS.get(gvk) if gvk is not None else None
     if wrapper is None:
         return
-    listed, inner = get(obj, *wrapper.items), wrapper.template
-    if not isinstance(listed, list):
-        return
-    for index, item in enumerate(listed):
-        if isinstance(item, Mapping) and item.get(inner) is not None:
-            path: ObjPath = (*wrapper.items, index, inner)
-            yield Wrapped(path, format_path(path[1:]), item[inner])
+    for index, inner in wrapper.carried(obj):
+        path: ObjPath = (*wrapper.items, index, wrapper.template)
+        yield Wrapped(path, format_path(path[1:]), inner)
