@@ -368,9 +368,8 @@ def _argocd(allow_empty: bool, debug: bool, keep: Keep) -> Compilation:
     result = compile_inputs(settings.paths, settings.includes, settings.overrides,
                             allow_empty, debug, emission=emission_for([], keep),
                             fallbacks=argocd.cluster_defaults(settings))
-    if result.program is not None:
-        for warning in argocd.warnings(settings, result.program.target.queueing):
-            typer.echo(f"codeflare-compile: warning: {warning}", err=True)
+    for warning in argocd.warnings(settings, result.program.target.queueing):
+        typer.echo(f"codeflare-compile: warning: {warning}", err=True)
     report(result)
     check_validation(result)
     return result

@@ -22,8 +22,6 @@ def explain(result: Compilation, run: str | None = None) -> list[dict[str, Any]]
     """One record per compiled Run (only `run`, by name, when given); a workflow's record holds
     one record per step, in the order the steps are written. A step is found by its own name
     too (`<workflow>-<step>`)."""
-    if result.program is None:
-        return []
     program = result.program
     records = []
     for out in result.runs:

@@ -135,7 +135,6 @@ def compile_once(data: bytes, folder: Path, target: dict[str, str | None],
         errors = [d for d in diagnostics if d.severity is Severity.ERROR]
         if errors:
             return _outside(errors, str(path), data)
-        assert result.program is not None
         wanted = result.program.target.kube_version
         version = str(wanted) if wanted else validate.default_kube_version()
         failures = validate.validate_objects(result.objects, kube_version=version, crds=crds)

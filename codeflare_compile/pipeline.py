@@ -85,8 +85,7 @@ class Compilation:
 
     sources: Sources
     diagnostics: Diagnostics
-    program: Program | None = None
-    plans: list[RunPlan] = field(default_factory=list)
+    program: Program
     runs: list[RunOutput] = field(default_factory=list)
     #: Objects several Runs share (Datashim Datasets), once each, in a stable order.
     shared: list[dict[str, Any]] = field(default_factory=list)
@@ -94,6 +93,11 @@ class Compilation:
     shared_failures: list[ValidationFailure] = field(default_factory=list)
     #: Why the output could not be validated (an unbundled Kubernetes version, a bad CRD file).
     validation_error: str | None = None
+
+    @property
+    def plans(self) -> list[RunPlan]:
+        """Every Run and workflow step, with every policy decision taken."""
+        return self.program.plans
 
     @property
     def objects(self) -> list[dict[str, Any]]:
@@ -170,7 +174,7 @@ def back(program: Program, sources: Sources, diags: Diagnostics, emission: Emiss
          *, jobs: int = 1, allow_empty: bool = False) -> Compilation:
     """Lower every Run of `program` for its target, then validate and keep as `emission`
     asks; the output in order, the diagnostics redacted."""
-    result = Compilation(sources, diags, program, program.plans)
+    result = Compilation(sources, diags, program)
     groups = _groups(program.plans)
     target = program.target
     version = _kube_version(result) if emission.validate else None
@@ -265,7 +269,6 @@ def _kube_version(result: Compilation) -> str | None:
     else (a flag, a setting) a `validation_error`."""
     from codeflare_compile.validate import core
 
-    assert result.program is not None
     program = result.program
     wanted = program.target.kube_version
     try:
