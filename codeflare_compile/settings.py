@@ -29,7 +29,7 @@ class Setting(NamedTuple):
     dashes."""
 
     name: str
-    #: The allowed values, or None for free text checked by `parse_value`.
+    #: The allowed values, or None for free text (read by `read`).
     choices: tuple[str, ...] | None
     #: The Platform's default, which the Platform model takes from here (None: none).
     default: str | None
@@ -39,6 +39,8 @@ class Setting(NamedTuple):
     help: str
     #: How the flag's value is shown in the help, for free text.
     metavar: str = ""
+    #: The value of free text, or ValueError saying why it cannot be one (None: the text).
+    read: Callable[[str], Any] | None = None
 
     @property
     def key(self) -> str:
@@ -59,11 +61,25 @@ def _choices(literal: Any) -> tuple[str, ...]:
     return typing.get_args(literal)
 
 
+def _namespace(value: str) -> str:
+    from codeflare_compile.api.common import is_dns_label
+
+    if not is_dns_label(value):
+        raise ValueError(f"'{value}' is not a valid namespace name")
+    return value
+
+
+def _kube_version(value: str) -> Any:
+    from codeflare_compile.kubeversion import parse as parse_version
+
+    return parse_version(value)  # KubeVersionError is a ValueError
+
+
 #: In the order the command line shows the flags.
 SETTINGS: tuple[Setting, ...] = (
     Setting("namespace", None, None, "default_namespace",
             "Namespace for resources that set none (default: the Platform's, else 'default').",
-            metavar="NAME"),
+            metavar="NAME", read=_namespace),
     Setting("queueing", _choices(Queueing), "appwrapper", "queueing",
             "Override the Platform's queueing."),
     Setting("gang", _choices(Gang), "coscheduler", "gang_scheduling",
@@ -79,7 +95,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Pod Security Standards level every pod meets: baseline, or restricted (also "
             "runAsNonRoot; refuses what the level forbids)."),
     Setting("kube_version", None, None, "kubernetes_version",
-            "Kubernetes version X.Y whose schemas validate the output.", metavar="X.Y"),
+            "Kubernetes version X.Y whose schemas validate the output.", metavar="X.Y",
+            read=_kube_version),
 )
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
@@ -160,28 +177,17 @@ def parse_value(setting: Setting, value: str) -> Any:
                 f"expected one of: {', '.join(setting.choices)}"
             raise ValueError(f"invalid value '{value}'; {hint}")
         return value
-    if setting.name == "namespace":
-        from codeflare_compile.api.common import is_dns_label
-
-        if not is_dns_label(value):
-            raise ValueError(f"'{value}' is not a valid namespace name")
-        return value
-    from codeflare_compile.kubeversion import parse as parse_version
-
-    return parse_version(value)  # KubeVersionError is a ValueError
+    return setting.read(value) if setting.read is not None else value
 
 
 def to_overrides(values: Mapping[str, Any], what: str = "setting") -> Overrides:
     """Settings in their named form (`kube-version: "1.31"`), as a plugin's parameters and a KRM
     function's ConfigMap give them."""
-    from codeflare_compile.diagnostics import did_you_mean
+    from codeflare_compile.diagnostics import suggestion
 
     named = {}
     for key, raw in sorted(values.items()):
         if key not in BY_KEY:
-            close = did_you_mean(key, BY_KEY)
-            hint = f"did you mean '{close}'?" if close else \
-                f"expected one of: {', '.join(sorted(BY_KEY))}"
-            raise SettingsError(f"unknown {what} '{key}'; {hint}")
+            raise SettingsError(f"unknown {what} '{key}'; {suggestion(key, BY_KEY, what)}")
         named[BY_KEY[key].name] = raw
     return parse(named, lambda s: f"{what} '{s.key}'")

@@ -7,7 +7,6 @@ from typing import Any
 from codeflare_compile.api import Platform
 from codeflare_compile.api.platform import PlatformSpec, PriorityClasses
 from codeflare_compile.ir import Target
-from codeflare_compile.kubeversion import parse
 from codeflare_compile.settings import SETTINGS, Overrides
 
 NO_OVERRIDES = Overrides()
@@ -23,8 +22,8 @@ def make_target(platform: Platform | None, overrides: Overrides,
         value = getattr(overrides, setting.name)
         if value is None and setting.platform_field in spec.model_fields_set:
             value = getattr(spec, setting.platform_field)
-            if value is not None and setting.name == "kube_version":
-                value = parse(value)
+            if value is not None and setting.read is not None:  # text, as a flag's
+                value = setting.read(value)
         if value is None:
             value = getattr(fallbacks, setting.name)
         chosen[setting.name] = value if value is not None else setting.default
