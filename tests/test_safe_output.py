@@ -15,9 +15,10 @@ from unittest import mock
 import pytest
 import yaml
 
+from codeflare_compile.api.platform import FLUENT_BIT_IMAGE, GIT_IMAGE
 from tests.helpers import REPO, run_cli
 from tests.properties import checks
-from tests.properties.output import pod_specs
+from tests.properties.output import all_containers, pod_specs
 
 CASES = sorted([*REPO.glob("tests/golden/*/expected.yaml"),
                 *REPO.glob("archetypes/*/example/expected.yaml")])
@@ -46,6 +47,29 @@ def test_goldens_have_pods_to_check() -> None:
     assert len(specs) > 20
     assert any(spec.get("initContainers") for spec in specs)  # clone, native Fluent Bit
     assert any(len(spec["containers"]) > 1 for spec in specs)  # Fluent Bit on the Ray head
+
+
+#: The containers the compiler adds, and the Platform fields that name their images.
+OWN_CONTAINERS = {"clone": "gitImage", "fluent-bit": "fluentBit"}
+
+
+@pytest.mark.parametrize("expected", CASES, ids=_id)
+def test_own_images_are_pinned_by_digest(expected: Path) -> None:
+    """The clone sees the repository's credentials and Fluent Bit every log line: unless the
+    Platform names another image, both run by digest, so a re-pushed tag cannot swap them."""
+    platform = "".join(p.read_text() for p in (expected.parent / "input").rglob("*.yaml")
+                       if "kind: Platform" in p.read_text())
+    for container in all_containers(_objects(expected)):
+        field = OWN_CONTAINERS.get(container["name"])
+        if field is not None and f"{field}:" not in platform:
+            assert "@sha256:" in container["image"], (container["name"], container["image"])
+
+
+def test_own_images_are_in_the_goldens() -> None:
+    """The check above is not vacuous: the default clone and Fluent Bit images are there."""
+    images = {c["image"] for case in CASES for c in all_containers(_objects(case))
+              if c["name"] in OWN_CONTAINERS}
+    assert {GIT_IMAGE, FLUENT_BIT_IMAGE} <= images
 
 
 def _secret_references(node: Any) -> set[tuple[str, str]]:

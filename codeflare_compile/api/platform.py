@@ -29,6 +29,12 @@ from codeflare_compile.settings import platform_default
 
 GIT_IMAGE = ("alpine/git:2.47.2@sha256:"
              "062a01ad7a0eb17cff382bc5e26086b4d710e56dfdfdf001109a49b6d9bd378c")
+#: The multi-arch index of the 3.2.10 tag (the 3.2 line's patch release). The digest is quoted
+#: alike by several public projects that pull it (wiki-mod/lancache-ng
+#: docs/release-external-images.md, for both docker.io and cr.fluentbit.io;
+#: ADBERILGEN35/parkio docker/docker-compose.newrelic-log-pilot.yml).
+FLUENT_BIT_IMAGE = ("fluent/fluent-bit:3.2.10@sha256:"
+                    "d6dec000c4929a439562525728c708f6e99800d7ddc82efd6aa4f45f3a20b562")
 
 
 class PriorityClasses(Model):
@@ -38,9 +44,10 @@ class PriorityClasses(Model):
 
 
 class FluentBit(Model):
-    """The log sidecar's image and per-container size (it counts towards quotas)."""
+    """The log sidecar's image (pinned by digest: it reads every log line) and per-container size
+    (it counts towards quotas)."""
 
-    image: ImageReference = "fluent/fluent-bit:3.2.2"
+    image: ImageReference = FLUENT_BIT_IMAGE
     cpu: Cpu = "100m"
     memory: Memory = "128Mi"
 
