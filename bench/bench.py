@@ -118,7 +118,17 @@ spec:
     - {name: train, application: torch-ddp, dependsOn: [etl], size: sm}
 """
 APPLICATIONS = ("ray-train", "torch-ddp", "shell-etl", "sweep", "nightly")
+#: The Applications that allow GPUs; a Run of another asking for them is a warning (CF510).
+GPU_APPLICATIONS = ("ray-train", "torch-ddp")
 SIZES = ("xs", "sm", "md")
+
+
+def run_document(i: int) -> str:
+    """The i-th Run: the Applications, sizes and GPU requests in turn, without a warning."""
+    app = APPLICATIONS[i % len(APPLICATIONS)]
+    return (f"apiVersion: codeflare.dev/v1alpha1\nkind: Run\nmetadata: {{name: run-{i:05d}}}\n"
+            f"spec: {{application: {app}, size: {SIZES[i % len(SIZES)]}, "
+            f"supportsGpu: {str(app in GPU_APPLICATIONS).lower()}, queue: team}}\n")
 
 
 def write_inputs(folder: Path, runs: int) -> list[Path]:
@@ -126,12 +136,7 @@ def write_inputs(folder: Path, runs: int) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "definitions.yaml").write_text(DEFINITIONS)
     for start in range(0, runs, 100):
-        docs = [
-            f"apiVersion: codeflare.dev/v1alpha1\nkind: Run\nmetadata: {{name: run-{i:05d}}}\n"
-            f"spec: {{application: {APPLICATIONS[i % len(APPLICATIONS)]}, "
-            f"size: {SIZES[i % len(SIZES)]}, supportsGpu: true, queue: team}}\n"
-            for i in range(start, min(start + 100, runs))
-        ]
+        docs = [run_document(i) for i in range(start, min(start + 100, runs))]
         (folder / f"runs-{start // 100:04d}.yaml").write_text("---\n".join(docs))
     return sorted(folder.glob("*.yaml"))
 

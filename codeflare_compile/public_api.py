@@ -152,9 +152,12 @@ def select(paths: list[str], skip_unrelated: bool = False, skipped: list[str] | 
 def yaml_chunks(result: Compilation) -> list[str]:
     """The YAML stream of a compilation, in pieces: shared objects, then each Run's, after a
     `# Source:` comment naming its input file (never inside the objects: a moved file must not
-    change what is applied)."""
+    change what is applied). The Runs' texts are handed on as they are, never joined to their
+    comments: a copy would double what a large batch holds."""
     from codeflare_compile.emit.yaml import dump_yaml_stream, source_comment
 
-    shared = [dump_yaml_stream(result.shared)] if result.shared else []
-    return shared + [source_comment(run.plan.run.doc.file)
-                     + (run.text or dump_yaml_stream(run.objects)) for run in result.runs]
+    chunks = [dump_yaml_stream(result.shared)] if result.shared else []
+    for run in result.runs:
+        chunks += (source_comment(run.plan.run.doc.file),
+                   run.text or dump_yaml_stream(run.objects))
+    return chunks

@@ -468,3 +468,22 @@ def test_sigterm_while_writing_leaves_no_temporary(tmp_path: Path,
     assert result.exit_code == 128 + signal.SIGTERM
     assert snapshot(out) == before
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+PIECES = (f"{MARKER}\n", "# Source: a.yaml\n", "kind: Job\nmetadata: {name: a}\n")
+WHOLE = "".join(PIECES)
+
+
+@pytest.mark.parametrize("text, holds", [
+    (WHOLE, True),
+    (WHOLE[:-1], False),  # one character short
+    (WHOLE + "\n", False),  # one character more
+    (WHOLE.replace("a.yaml", "b.yaml"), False),  # same length, differs inside a piece
+    (WHOLE.replace("\n# Source", "#\nSource"), False),  # same characters, moved across pieces
+    ("", False),
+])
+def test_a_file_is_compared_with_its_pieces_unjoined(text: str, holds: bool) -> None:
+    """Files are kept as pieces (a joined copy would double a large batch's memory); comparing
+    a file on disk with them must be exactly comparing with the joined text."""
+    assert outdir._holds(text, PIECES) is holds
+    assert (text == WHOLE) is holds

@@ -35,6 +35,10 @@ CLUSTER = "_cluster.yaml"
 
 _NO_NEWLINE = "\\ No newline at end of file\n"
 
+#: A file's text in pieces (the marker line, a Run's `# Source:` line, its YAML), never joined:
+#: a joined copy would hold every Run's output twice in a large batch.
+Pieces = tuple[str, ...]
+
 
 class OutDirError(Exception):
     """The folder cannot be used (not a folder, or holds a user's file where output goes)."""
@@ -51,19 +55,31 @@ class RunFile:
     source: str
 
 
-def layout(runs: Iterable[RunFile], shared: Iterable[dict[str, Any]]) -> dict[str, str]:
-    """Relative path → file text, sorted by path; every text starts with the marker line, and a
-    Run's then with the `# Source:` line naming its input file."""
+def layout(runs: Iterable[RunFile], shared: Iterable[dict[str, Any]]) -> dict[str, Pieces]:
+    """Relative path → file text in pieces, sorted by path; every text starts with the marker
+    line, and a Run's then with the `# Source:` line naming its input file."""
     from codeflare_compile.emit.yaml import dump_yaml_stream, source_comment
 
     groups: dict[str, list[dict[str, Any]]] = {}
     for obj in shared:
         namespace = obj.get("metadata", {}).get("namespace")
         groups.setdefault(f"{namespace}/{SHARED}" if namespace else CLUSTER, []).append(obj)
-    files = {rel: dump_yaml_stream(objs) for rel, objs in groups.items()}
-    files.update((f"{run.namespace}/{run.name}.yaml", source_comment(run.source) + run.text)
+    files: dict[str, Pieces] = {rel: (dump_yaml_stream(objs),) for rel, objs in groups.items()}
+    files.update((f"{run.namespace}/{run.name}.yaml", (source_comment(run.source), run.text))
                  for run in runs)
-    return {rel: f"{MARKER}\n{text}" for rel, text in sorted(files.items())}
+    return {rel: (f"{MARKER}\n", *pieces) for rel, pieces in sorted(files.items())}
+
+
+def _holds(text: str, pieces: Pieces) -> bool:
+    """Whether `text` is `pieces` joined, compared without joining them."""
+    if len(text) != sum(map(len, pieces)):
+        return False
+    at = 0
+    for piece in pieces:
+        if not text.startswith(piece, at):
+            return False
+        at += len(piece)
+    return True
 
 
 def is_generated(path: str | os.PathLike[str]) -> bool:
@@ -81,8 +97,9 @@ class Plan:
     """How the folder differs from what it should hold."""
 
     root: Path
-    desired: dict[str, str]
-    current: dict[str, str] = field(default_factory=dict)  # owned files present: rel → text
+    desired: dict[str, Pieces]
+    #: The text of the owned files that are stale or extra (those up to date are not kept).
+    current: dict[str, str] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)
@@ -131,36 +148,42 @@ def _is_temporary(path: Path) -> bool:
         and path.is_file() and not path.is_symlink()
 
 
-def _owned_files(root: Path) -> dict[str, str]:
-    """Files at the layout's depths (`*.yaml`, `*/*.yaml`) that carry the marker."""
-    found: dict[str, str] = {}
+def _owned_files(root: Path) -> Iterator[tuple[str, str]]:
+    """(relative path, text) of the files at the layout's depths (`*.yaml`, `*/*.yaml`) that
+    carry the marker, one at a time."""
     for path in _layout_entries(root):
         if path.suffix != ".yaml" or path.name.startswith(".") or path.is_symlink() \
                 or not path.is_file():
             continue
         text = _read(path)
         if text is not None and text.split("\n", 1)[0].rstrip("\r") == MARKER:
-            found[path.relative_to(root).as_posix()] = text
-    return found
+            yield path.relative_to(root).as_posix(), text
 
 
-def plan(root: Path, desired: Mapping[str, str]) -> Plan:
+def plan(root: Path, desired: Mapping[str, Pieces]) -> Plan:
     """Compare the folder with the files it should hold; reads only, never writes."""
     if root.exists() and not root.is_dir():
         raise OutDirError(f"{root}: not a folder")
-    result = Plan(root, dict(desired), current=_owned_files(root))
+    result = Plan(root, dict(desired))
     result.temporaries = sorted(p.relative_to(root).as_posix() for p in _layout_entries(root)
                                 if _is_temporary(p))
-    for rel, text in sorted(desired.items()):
+    owned: set[str] = set()
+    for rel, text in _owned_files(root):
+        owned.add(rel)
+        pieces = desired.get(rel)
+        if pieces is None or not _holds(text, pieces):
+            (result.extra if pieces is None else result.stale).append(rel)
+            result.current[rel] = text
+    result.stale.sort()
+    result.extra.sort()
+    for rel in sorted(desired):
         target = root / rel
-        if rel in result.current:
-            if result.current[rel] != text:
-                result.stale.append(rel)
-        elif target.exists() or target.is_symlink() or target.parent.is_symlink():
+        if rel in owned:
+            continue
+        if target.exists() or target.is_symlink() or target.parent.is_symlink():
             result.conflicts.append(rel)  # a user's file, or a link we must not write through
         else:
             result.missing.append(rel)
-    result.extra = sorted(rel for rel in result.current if rel not in desired)
     return result
 
 
@@ -256,7 +279,7 @@ def apply(result: Plan) -> list[tuple[str, str]]:
                                        suffix=".tmp")
             staged.append((tmp, rel))
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(result.desired[rel])
+                handle.writelines(result.desired[rel])
                 handle.flush()
                 os.fsync(handle.fileno())
             os.chmod(tmp, mode)
@@ -312,7 +335,7 @@ def unified_diff(result: Plan, shown_root: str) -> str:
     for rel, kind in result.changes:
         name = f"{base}/{rel}"
         old = result.current.get(rel, "") if kind != "missing" else ""
-        new = result.desired.get(rel, "") if kind != "extra" else ""
+        new = "".join(result.desired.get(rel, ())) if kind != "extra" else ""
         old_label = "/dev/null" if kind == "missing" else f"{old_prefix}{name}"
         new_label = "/dev/null" if kind == "extra" else f"{new_prefix}{name}"
         diff = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
