@@ -10,7 +10,6 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from codeflare_compile.api.application import ImageRef
 from codeflare_compile.backends import GANGS, QUEUEINGS
 from codeflare_compile.diagnostics import Span
 from codeflare_compile.ir import Program, ResolvedInput, RunPlan
@@ -66,14 +65,13 @@ def _record(plan: RunPlan, objects: list[dict[str, Any]], program: Program) -> d
                         "archetype": plan.archetype,
                         "source": _where(plan.app.key_span("metadata", "name"))},
         "size": _size(plan) if pods else None,
-        "image": _image(plan, program) if pods else None,
-        "priority": {"level": plan.run.model.spec.priority,
-                     "priorityClassName": plan.priority_class}
-        if plan.run.model.spec.priority else None,
+        "image": _image(plan) if pods else None,
+        "priority": {"level": plan.priority_level, "priorityClassName": plan.priority_class}
+        if plan.priority_level else None,
         "datasets": [_dataset(item, target.datasets) for item in plan.inputs],
         "code": {"repo": plan.app.model.spec.repo, "files": [p for p, _ in plan.code.files],
                  "workingDir": plan.code.workdir} if plan.code else None,
-        "target": {"queueing": target.queueing, "queue": plan.run.model.spec.queue,
+        "target": {"queueing": target.queueing, "queue": plan.queue,
                    "queuedByKueueDirectly":
                        plan.archetype in QUEUEINGS[target.queueing].kueue_direct,
                    "gangScheduling": target.gang,
@@ -113,11 +111,10 @@ def _head(plan: RunPlan) -> dict[str, Any]:
             "from": plan.decision.head_from}
 
 
-def _image(plan: RunPlan, program: Program) -> dict[str, Any]:
-    ref = plan.app.model.spec.image
-    if isinstance(ref, ImageRef):
-        image = program.images[(plan.app.namespace or plan.namespace, ref.name)]
-        origin = f"Image '{ref.name}' ({image.key_span('metadata', 'name')})"
+def _image(plan: RunPlan) -> dict[str, Any]:
+    image = plan.image_from
+    if image is not None:
+        origin = f"Image '{image.name}' ({image.key_span('metadata', 'name')})"
         pinned = image.model.spec.digest is not None
     else:
         origin, pinned = "Application spec.image", "@sha256:" in plan.image

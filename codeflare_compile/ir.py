@@ -187,6 +187,8 @@ class RunPlan:
     labels: dict[str, str]
     annotations: dict[str, str]
     image_pull_secrets: tuple[str, ...] = ()
+    #: The Image resource `image` came from (None: written in the Application), for `explain`.
+    image_from: Resource[Image] | None = None
     #: The Application's pod identity and the defaults it turns off (crosscut/security.py).
     security_context: SecurityContext | None = None
     #: The Run's `timeout` in seconds: the active deadline of whichever object takes one.
@@ -205,6 +207,8 @@ class RunPlan:
     workers_request: int | None = None  # the Run's `workers` (never a step's)
     #: For a workflow step: the workflow Run's name, the step's name and what it depends on.
     step: StepRef | None = None
+    #: For a workflow: its steps' names, in order.
+    steps: tuple[str, ...] = ()
     #: For a workqueue: its tasks, one per index of the Job (passes/tasks.py).
     tasks: tuple[str, ...] = ()
     inputs: tuple[ResolvedInput, ...] = ()

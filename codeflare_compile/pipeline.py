@@ -251,7 +251,7 @@ def _lower_plans(group: _Group, target: Target, diags: Diagnostics, hashing: boo
     top = group.top
     lowered = None
     if top is not None and top.archetype == "workflow":
-        if len(lowered_steps) == len(top.app.model.spec.steps or []):  # else: a step failed
+        if len(lowered_steps) == len(top.steps):  # else: a step failed
             lowered = lower_workflow(top, target, lowered_steps,
                                      embed=_as_is if hashing else dump_embedded)
     elif top is not None:

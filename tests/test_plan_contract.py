@@ -9,8 +9,12 @@ from typing import Any
 
 import pytest
 
+from codeflare_compile.diagnostics import Diagnostics
 from codeflare_compile.ir import Overrides, RunPlan
+from codeflare_compile.pipeline import back, front
+from codeflare_compile.source import load
 from tests.build_inputs import app, run
+from tests.helpers import REPO
 from tests.lowering import lower_plan, planned
 
 PLATFORM = ("apiVersion: codeflare.dev/v1alpha1\nkind: Platform\nmetadata:\n  name: p\nspec:\n"
@@ -59,3 +63,18 @@ def test_the_seal_holds() -> None:
     plan, _ = planned(app() + run())
     with pytest.raises(AssertionError, match="the input model was read"):
         _sealed(plan).run.model.spec  # noqa: B018
+
+
+def test_a_workflow_is_lowered_from_its_plans_alone() -> None:
+    """The pipeline lowers a workflow Run after its steps (pipeline._lower_plans) without
+    opening the Run's or the Applications' input models, as the lowerings do."""
+    folder = REPO / "archetypes" / "workflow" / "example" / "input"
+    texts = {str(path): path.read_text() for path in sorted(folder.glob("*.yaml"))}
+    diags = Diagnostics()
+    sources = load([], [], diags, texts=texts)
+    program = front(sources, diags, Overrides())
+    assert not diags.has_errors
+    expected = back(program, sources, Diagnostics()).objects
+    assert any(obj["kind"] == "Workflow" for obj in expected)
+    program.plans = [_sealed(plan) for plan in program.plans]
+    assert back(program, sources, Diagnostics()).objects == expected

@@ -7,7 +7,9 @@ labels merge. The Run's deadline, queue and priority hold for each step of a wor
 
 from __future__ import annotations
 
-from codeflare_compile.api import Application, Run
+from typing import NamedTuple
+
+from codeflare_compile.api import Application, Image, Run
 from codeflare_compile.api.application import ImageRef
 from codeflare_compile.api.common import Input
 from codeflare_compile.api.durations import seconds
@@ -28,9 +30,9 @@ def plan_for(run: Resource[Run], app: Resource[Application], program: Program,
              options_span: Span | None = None, size: str | None = None) -> RunPlan | None:
     """The Run's plan for one Application: itself, or one step of its workflow (`name`,
     `options` (written at `options_span`) and `size` then come from the step)."""
-    image, pull_secrets = _image(app, program, diags)
+    image = _image(app, program, diags)
     check_inputs(app, app.model.spec.inputs, ("spec", "inputs"), program, diags)
-    if image is None:
+    if image.reference is None:
         return None
     spec, app_spec = run.model.spec, app.model.spec
     assert run.namespace is not None
@@ -46,7 +48,8 @@ def plan_for(run: Resource[Run], app: Resource[Application], program: Program,
         namespace=run.namespace,
         name=name or run.name,
         archetype=app_spec.api,
-        image=image,
+        image=image.reference,
+        image_from=image.source,
         command=command,
         options=options,
         env={**app_spec.env, **spec.env},
@@ -54,7 +57,7 @@ def plan_for(run: Resource[Run], app: Resource[Application], program: Program,
         labels={**app.model.metadata.labels, **run.model.metadata.labels},
         annotations={**app.model.metadata.annotations, **run.model.metadata.annotations},
         image_pull_secrets=tuple(
-            dict.fromkeys(pull_secrets + program.target.image_pull_secrets)),
+            dict.fromkeys(image.pull_secrets + program.target.image_pull_secrets)),
         security_context=app_spec.security_context,
         deadline_seconds=seconds(spec.timeout) if spec.timeout else None,
         queue=spec.queue,
@@ -62,6 +65,7 @@ def plan_for(run: Resource[Run], app: Resource[Application], program: Program,
         expose=tuple(app_spec.expose),
         size_request=size or spec.size,
         workers_request=None if step else spec.workers,
+        steps=tuple(s.name for s in app_spec.steps or ()),
     )
 
 
@@ -94,25 +98,33 @@ def check_application(app: Resource[Application], program: Program,
     check_inputs(app, app.model.spec.inputs, ("spec", "inputs"), program, diags)
 
 
-def _image(app: Resource[Application], program: Program,
-           diags: Diagnostics) -> tuple[str | None, tuple[str, ...]]:
+class _Image(NamedTuple):
+    """An Application's image: the reference (None: it cannot be resolved), its pull secrets
+    and the Image resource it came from (None: written in the Application)."""
+
+    reference: str | None
+    pull_secrets: tuple[str, ...] = ()
+    source: Resource[Image] | None = None
+
+
+def _image(app: Resource[Application], program: Program, diags: Diagnostics) -> _Image:
     """The image reference (pinned to its digest when the Image has one) and its pull secrets."""
     image = app.model.spec.image
     if image is None:  # a workflow: its steps carry the images
-        return "", ()
+        return _Image("")
     if not isinstance(image, ImageRef):
         _warn_unpinned(image, app.span("spec", "image"), diags)
-        return image, ()
+        return _Image(image)
     assert app.namespace is not None
     found = program.images.get((app.namespace, image.name))
     if found is None:
         span = app.span("spec", "image", "name")
         if uses_invalid(program, "Image", app.namespace, image.name,
                         f"Application '{app.name}'", span, diags):
-            return None, ()
+            return _Image(None)
         available = [n for (ns, n) in program.images if ns == app.namespace]
         diags.add(unknown_image(app.name, image.name, app.namespace, available, span))
-        return None, ()
+        return _Image(None)
     spec = found.model.spec
     ref = spec.image
     if not spec.digest:
@@ -122,7 +134,7 @@ def _image(app: Resource[Application], program: Program,
         if ":" in repo.rsplit("/", 1)[-1]:
             repo = repo.rsplit(":", 1)[0]
         ref = f"{repo}@{spec.digest}"
-    return ref, tuple(spec.pull_secrets)
+    return _Image(ref, tuple(spec.pull_secrets), found)
 
 
 def uses_invalid(program: Program, kind: str, namespace: str, name: str, user: str,
