@@ -120,7 +120,6 @@ class Code(str, Enum):
     POD_SECURITY_VOLUME = ("CF461", "pod-security-volume", "A volume type the Pod Security "
                            "level forbids (a native nfs DataSet under restricted)")
     # lowering
-    UNSUPPORTED = ("CF501", "unsupported", "A setting this version cannot lower yet")
     IGNORED_SETTING = ("CF502", "ignored-setting", "A setting that has no effect with the "
                        "chosen target", Severity.WARNING)
     UNPINNED_IMAGE = ("CF503", "unpinned-image", "An image tagged latest or without a tag",

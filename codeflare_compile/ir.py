@@ -198,7 +198,7 @@ class RunPlan:
     #: The Run's `priority`, and the PriorityClass it maps to (passes/priority.py).
     priority_level: Priority | None = None
     priority_class: str | None = None
-    #: The ports the Application asks to expose (not lowered by this version).
+    #: The ports the Application asks to expose (crosscut/expose.py).
     expose: tuple[int, ...] = ()
     size: str = ""
     pod: PodSize = _UNSIZED
@@ -231,7 +231,9 @@ class PodSet(NamedTuple):
 
     `logs` is the folder the pods' program writes log files to and the pattern a log sidecar
     tails there (None: no sidecar on these pods); `batch` pods run to completion, so a sidecar
-    must be a native one (an init container with `restartPolicy: Always`) to let them finish.
+    must be a native one (an init container with `restartPolicy: Always`) to let them finish;
+    `serves`: the Run's program itself runs in these pods, so the ports it listens on, which the
+    Application may `expose`, are theirs (Ray workers run only its tasks).
     """
 
     path: DocPath
@@ -239,6 +241,7 @@ class PodSet(NamedTuple):
     main: str
     logs: tuple[str, str] | None = ("/var/log/codeflare", "/var/log/codeflare/*")
     batch: bool = True
+    serves: bool = True
 
 
 @dataclass
@@ -258,6 +261,9 @@ class Lowered:
     rerun: bool = True
     #: AppWrapper fault-tolerance annotations the workload needs (short names, e.g. retryLimit).
     wrapper_annotations: dict[str, str] = field(default_factory=dict)
+    #: Those of `objects` that stay at the top level, beside whatever wraps the workload or a
+    #: workflow that creates it: objects clients find by a stable name (the `expose` Service).
+    standalone: list[dict[str, Any]] = field(default_factory=list)
 
     def pod_templates(self) -> list[dict[str, Any]]:
         """The pod template mappings, for passes that label or schedule every pod."""

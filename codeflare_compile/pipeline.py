@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from codeflare_compile.build import build, parse
 from codeflare_compile.crosscut.dataset_mounts import dataset_mounts
+from codeflare_compile.crosscut.expose import expose
 from codeflare_compile.crosscut.gang import gang
 from codeflare_compile.crosscut.log_sidecar import log_sidecar
 from codeflare_compile.crosscut.queueing import queueing
@@ -27,7 +28,7 @@ from codeflare_compile.emit.yaml import dump_embedded, dump_yaml_stream
 from codeflare_compile.emitted import Identity, check_collisions, check_sizes, identities
 from codeflare_compile.ir import Lowered, Program, RunPlan, Target
 from codeflare_compile.kubeversion import parse as parse_kube_version
-from codeflare_compile.lower import LOWERINGS, unsupported
+from codeflare_compile.lower import LOWERINGS
 from codeflare_compile.lower.names import content_hash
 from codeflare_compile.lower.workflow import lower_workflow
 from codeflare_compile.parallel import ordered_map
@@ -39,7 +40,7 @@ from codeflare_compile.passes.resolve import resolve
 from codeflare_compile.passes.sizing import sizing
 from codeflare_compile.passes.tasks import tasks
 from codeflare_compile.problems.output import empty_output
-from codeflare_compile.problems.targets import not_supported_yet, unsupported_kube_version
+from codeflare_compile.problems.targets import unsupported_kube_version
 from codeflare_compile.redact import scrub, scrub_source
 from codeflare_compile.settings import Overrides
 from codeflare_compile.source import Sources, Stdin, load
@@ -246,12 +247,11 @@ def _lower_plans(group: _Group, target: Target, diags: Diagnostics, hashing: boo
                  ) -> Lowered | None:
     """The group's Run lowered (a workflow after its steps), or None when it cannot be; when
     `hashing`, a workflow's steps are embedded as objects rather than as YAML text."""
-    lowered_steps = [(step, out) for step in group.steps
-                     if (out := lower_run(step, target, diags)) is not None]
+    lowered_steps = [(step, lower_run(step, target, diags)) for step in group.steps]
     top = group.top
     lowered = None
     if top is not None and top.archetype == "workflow":
-        if len(lowered_steps) == len(top.steps):  # else: a step failed
+        if len(lowered_steps) == len(top.steps):  # else: a step's plan failed the passes
             lowered = lower_workflow(top, target, lowered_steps,
                                      embed=_as_is if hashing else dump_embedded)
     elif top is not None:
@@ -336,7 +336,8 @@ def _reports_nothing(step: Callable[[Lowered, Target], Lowered]) -> TargetPass:
 #: lowered objects for a target setting. The order is the output's: the workspace's clone runs
 #: before the log sidecar starts (init containers start in order); security comes after every
 #: container is there (it sets a user on the compiler's own ones); gang scheduling counts every
-#: container's resources, sidecars included; queueing comes last, as it wraps every object.
+#: container's resources, sidecars included; queueing wraps every object there is, so the
+#: `expose` Service, which stays outside any wrapper, is made after it.
 #: `waves` is not among them: it applies to a whole Run once its workflow steps are embedded.
 TARGET_PASSES: tuple[tuple[str, TargetPass], ...] = (
     ("workspace", _reports_nothing(workspace)),
@@ -345,25 +346,14 @@ TARGET_PASSES: tuple[tuple[str, TargetPass], ...] = (
     ("security", security),
     ("gang", _reports_nothing(gang)),
     ("queueing", queueing),
+    ("expose", _reports_nothing(expose)),
 )
 
 
-def lower_run(plan: RunPlan, target: Target, diags: Diagnostics) -> Lowered | None:
+def lower_run(plan: RunPlan, target: Target, diags: Diagnostics) -> Lowered:
     """One Run (or workflow step) lowered by its archetype, then every cross-cutting pass."""
-    lowered = lower(plan, target, diags)
-    if lowered is None:
-        return None
+    lowered = LOWERINGS[plan.archetype](plan, target)
     for _, apply in TARGET_PASSES:
         lowered = apply(lowered, target, diags)
     return lowered
-
-
-def lower(plan: RunPlan, target: Target, diags: Diagnostics) -> Lowered | None:
-    """The archetype's lowering, or a diagnostic for what this version cannot lower."""
-    missing = unsupported(plan)
-    for path, what in missing:
-        diags.add(not_supported_yet(what, plan.app.key_span(*path)))
-    if missing:
-        return None
-    return LOWERINGS[plan.archetype](plan, target)
 

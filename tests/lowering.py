@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from codeflare_compile.diagnostics import Diagnostics
 from codeflare_compile.ir import Lowered, Overrides, Program, RunPlan
-from codeflare_compile.pipeline import POLICY_PASSES, TARGET_PASSES, lower
+from codeflare_compile.lower import LOWERINGS
+from codeflare_compile.pipeline import POLICY_PASSES, TARGET_PASSES
 from tests.build_inputs import plans
 
 #: The cross-cutting passes by name, in order.
@@ -29,8 +30,7 @@ def lower_plan(plan: RunPlan, prog: Program, through: str | None = None,
     (a name in `PASSES`; None: none of them). Their diagnostics go to `diags`; without it,
     none may be an error."""
     report = Diagnostics() if diags is None else diags
-    lowered = lower(plan, prog.target, report)
-    assert lowered is not None, report.items
+    lowered = LOWERINGS[plan.archetype](plan, prog.target)
     for _, apply in TARGET_PASSES[:PASSES.index(through) + 1 if through else 0]:
         lowered = apply(lowered, prog.target, report)
     assert diags is not None or not report.has_errors, report.items

@@ -4,7 +4,8 @@ Every golden is rendered, then rendered again after one input field of its first
 (`spec.env` gains a variable; a workqueue's first task changes too, in a second render). Matched
 object for object, every workload and immutable object whose content changed has a new name,
 the objects of the workload's unit (its PodGroup and Service, and everything inside a wrapper or
-a workflow) share the workload's name, and every other name is unchanged. The same inputs
+a workflow) share the workload's name, and every other name is unchanged (the `expose` Service
+among them: clients find it by the Run's name). The same inputs
 re-written elsewhere, under other file names and without their comments, give the same objects.
 """
 
@@ -26,6 +27,8 @@ CASES = sorted([*REPO.glob("tests/golden/*/input"), *REPO.glob("archetypes/*/exa
 WORKLOADS = frozenset({"Job", "RayJob", "PyTorchJob", "AppWrapper", "Workflow"})
 #: Objects that belong to one execution of the workload and carry its name.
 COMPANIONS = frozenset({"PodGroup", "Service"})
+#: The component of the one Service that keeps the Run's name (crosscut/expose.py).
+EXPOSE = "expose"
 HASHED = re.compile(r"-[0-9a-f]{10}$")
 
 Docs = list[dict[str, Any]]
@@ -85,6 +88,11 @@ def _nested(obj: dict[str, Any]) -> Docs:
     return []
 
 
+def _companion(obj: dict[str, Any]) -> bool:
+    component = obj["metadata"].get("labels", {}).get("app.kubernetes.io/component")
+    return obj["kind"] in COMPANIONS and component != EXPOSE
+
+
 def _content(obj: dict[str, Any], names: dict[str, str] | None = None) -> str:
     """What `obj` holds, its own name aside, as JSON; with `names`, the new render's names of
     the unit replaced by the old render's."""
@@ -102,7 +110,7 @@ def _check(before: Docs, after: Docs) -> None:
     # object is a change of the workload that refers to it.
     names = {}
     for old, new in zip(before, after, strict=True):
-        if old["kind"] in WORKLOADS | COMPANIONS:
+        if old["kind"] in WORKLOADS or _companion(old):
             names[new["metadata"]["name"]] = old["metadata"]["name"]
             names.update((b["metadata"]["name"], a["metadata"]["name"])
                          for a, b in zip(_nested(old), _nested(new), strict=True))
@@ -124,7 +132,7 @@ def _check(before: Docs, after: Docs) -> None:
                     f"{where}: {inner_new['kind']} inside does not carry the unit's hash"
                 assert (inner_new["metadata"]["name"] != inner_old["metadata"]["name"]) == \
                     changed
-        elif kind in COMPANIONS:
+        elif _companion(old):
             unit = units[old["metadata"]["namespace"], name]
             assert renamed == unit, f"{where}: not named like its workload ({unit})"
         else:

@@ -280,13 +280,6 @@ def test_unmapped_priority_names_the_platform(tmp_path: Path) -> None:
                         "Platform"
 
 
-def test_unsupported_setting(tmp_path: Path) -> None:
-    out = compile_files(tmp_path, {"app.yaml": APP + "  expose: [8080]\n", "run.yaml": RUN})
-    assert blocks(out)[0].splitlines()[0] == (
-        "./app.yaml:9:3: error[CF501]: 'expose' is not supported by this version of "
-        "codeflare-compile")
-
-
 def test_all_errors_are_reported_in_one_run(tmp_path: Path) -> None:
     out = compile_files(tmp_path, {
         "app.yaml": APP.replace("api: ray", "api: rayy"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, StrictBool, StrictInt, StrictStr, model_validator
+from pydantic import Field, StrictBool, StrictStr, model_validator
 from pydantic_core import PydanticCustomError
 
 from codeflare_compile.api.common import (
@@ -15,6 +15,7 @@ from codeflare_compile.api.common import (
     Metadata,
     Model,
     Name,
+    Ports,
     Size,
     Tasks,
     Text,
@@ -90,7 +91,7 @@ class ApplicationSpec(Model):
     min_size: Size | None = None
     supports_gpu: StrictBool = False
     inputs: list[Input] = Field(default_factory=list)
-    expose: list[StrictInt] = Field(default_factory=list)
+    expose: Ports = Field(default_factory=list)
     security_context: SecurityContext | None = None
     tasks: Tasks | None = None
     steps: list[Step] | None = None

@@ -146,6 +146,14 @@ def _secret_key(value: str) -> str:
     return value
 
 
+def _distinct_ports(ports: list[int]) -> list[int]:
+    twice = next((port for i, port in enumerate(ports) if port in ports[:i]), None)
+    if twice is not None:
+        raise PydanticCustomError("duplicate_port", "port {port} is listed twice",
+                                  {"port": twice})
+    return ports
+
+
 def _no_nul(value: str) -> str:
     if "\0" in value:
         raise PydanticCustomError("nul_character", "contains a NUL character", {})
@@ -219,6 +227,10 @@ Quantity = Annotated[
 Cpu = Annotated[Quantity, AfterValidator(_cpu)]
 Memory = Annotated[Quantity, AfterValidator(_memory)]
 NonNegativeInt = Annotated[StrictInt, Field(ge=0)]
+#: A TCP port.
+Port = Annotated[StrictInt, Field(ge=1, le=65535)]
+#: Ports a Service serves, each once (the API server refuses a Service that has one twice).
+Ports = Annotated[list[Port], AfterValidator(_distinct_ports)]
 
 
 class Model(BaseModel):

@@ -10,7 +10,8 @@ Service, PodGroup, the Datasets it reads) goes one wave before the workload. Arg
 for a wave's objects to be healthy before the next wave (gitops-engine pkg/sync/sync_context.go,
 `Sync`: a multi-step sync waits for running tasks), so a Dataset is provisioned before the pods
 that mount it are created. The workload is in the last wave, so the sync ends as soon as it is
-applied instead of waiting for the job to finish.
+applied instead of waiting for the job to finish. The `expose` Service is no dependency (it
+only routes to the pods once they run): it stays in the workload's wave, after it in the output.
 
 `kubectl apply` applies in file order; the output already lists these objects first.
 """
@@ -32,7 +33,7 @@ def waves(lowered: Lowered) -> Lowered:
     wave is the Run's own `argocd.argoproj.io/sync-wave` annotation, if it sets one, else 0)."""
     before = str(_workload_wave(lowered.plan.annotations) - 1)
     for obj in [*lowered.objects, *lowered.shared]:
-        if obj["kind"] in DEPENDENCIES:
+        if obj["kind"] in DEPENDENCIES and not any(obj is s for s in lowered.standalone):
             obj["metadata"].setdefault("annotations", {})[WAVE] = before
     return lowered
 

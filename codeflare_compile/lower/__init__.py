@@ -13,18 +13,11 @@ from codeflare_compile.lower.workqueue import lower_workqueue
 #: A lowering sees one resolved Run and the target (some archetypes have several backends).
 Lowering = Callable[[RunPlan, Target], Lowered]
 
-#: The archetypes this version lowers; others are reported as not supported yet.
+#: The lowering of every archetype with pods of its own (a workflow's steps are lowered by these,
+#: the Workflow itself by lower/workflow.py).
 LOWERINGS: dict[str, Lowering] = {
     "ray": lower_ray,
     "shell": lower_shell,
     "torch": lower_torch,
     "workqueue": lower_workqueue,
 }
-
-
-def unsupported(plan: RunPlan) -> list[tuple[tuple[str, ...], str]]:
-    """Settings of a Run this version cannot lower yet, as (path in the Application, what)."""
-    found: list[tuple[tuple[str, ...], str]] = []
-    if plan.expose:
-        found.append((("spec", "expose"), "'expose'"))
-    return found

@@ -18,7 +18,8 @@ byte.
   `ExecResource`), which refuses an existing name.
 - A top-level immutable ConfigMap is named by a hash of its own content, so an unchanged one is
   shared by successive executions and keeps its name.
-- Everything else (the workflow's ServiceAccount and Role, Datashim Datasets) keeps its name.
+- Everything else (the workflow's ServiceAccount and Role, Datashim Datasets, the `expose`
+  Service, which stays outside wrappers and workflows) keeps its name.
 """
 
 from __future__ import annotations

@@ -18,6 +18,8 @@ SHM_MOUNT = {"name": "dshm", "mountPath": "/dev/shm"}
 #: step's own, `<run>-<step>`), so `kubectl get pods -l codeflare.dev/workflow=<run>` finds
 #: every step's pods.
 WORKFLOW_LABEL = "codeflare.dev/workflow"
+#: The Run's name on every object and pod (a workflow step's: `<run>-<step>`).
+RUN_LABEL = "codeflare.dev/run"
 
 
 def standard_labels(plan: RunPlan, component: str) -> dict[str, str]:
@@ -28,7 +30,7 @@ def standard_labels(plan: RunPlan, component: str) -> dict[str, str]:
         "app.kubernetes.io/instance": plan.name,
         "app.kubernetes.io/managed-by": MANAGED_BY,
         "app.kubernetes.io/component": component,
-        "codeflare.dev/run": plan.name,
+        RUN_LABEL: plan.name,
         "codeflare.dev/application": plan.app.name,
         "codeflare.dev/archetype": plan.archetype,
         "codeflare.dev/size": plan.size,

@@ -48,7 +48,8 @@ def lower_ray(plan: RunPlan, target: Target) -> Lowered:
             "rayStartParams": {},
             "template": _template(plan, WORKER),
         }]
-        pod_sets.append(PodSet(WORKER_PATH, plan.pod.workers, WORKER, logs=None, batch=False))
+        pod_sets.append(PodSet(WORKER_PATH, plan.pod.workers, WORKER, logs=None, batch=False,
+                               serves=False))
     entrypoint = plan.entrypoint
     if plan.code is not None:  # the job manager starts the driver elsewhere: go to the code
         entrypoint = f"cd {shlex.quote(plan.code.workdir)} && {entrypoint}"

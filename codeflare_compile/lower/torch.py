@@ -145,7 +145,7 @@ def _indexed_job(plan: RunPlan, target: Target) -> Lowered:
         "spec": {
             "clusterIP": "None",
             "publishNotReadyAddresses": True,
-            "selector": {"codeflare.dev/run": plan.name, "app.kubernetes.io/component": JOB_ROLE},
+            "selector": {pods.RUN_LABEL: plan.name, "app.kubernetes.io/component": JOB_ROLE},
             "ports": [{"name": "c10d", "port": RDZV_PORT, "targetPort": RDZV_PORT}],
         },
     }

@@ -89,6 +89,7 @@ def lower_workflow(plan: RunPlan, target: Target, steps: list[tuple[RunPlan, Low
     templates: list[dict[str, Any]] = []
     tasks: dict[str, list[dict[str, Any]]] = {}  # step → its tasks, the main one last
     created: list[tuple[dict[str, Any], bool]] = []  # (object, whether a step waits on it)
+    standalone: list[dict[str, Any]] = []  # steps' objects applied beside the Workflow
     graph = {}
     for step_plan, lowered in steps:
         assert step_plan.step is not None
@@ -97,6 +98,9 @@ def lower_workflow(plan: RunPlan, target: Target, steps: list[tuple[RunPlan, Low
         main = lowered.workload if lowered.workload in lowered.objects else lowered.objects[0]
         step_tasks: list[dict[str, Any]] = []
         for obj in lowered.objects:
+            if any(obj is beside for beside in lowered.standalone):
+                standalone.append(obj)
+                continue
             created.append((obj, obj is main))
             if obj is main:
                 continue
@@ -127,8 +131,9 @@ def lower_workflow(plan: RunPlan, target: Target, steps: list[tuple[RunPlan, Low
         "metadata": pods.metadata(plan, name, "workflow"),
         "spec": spec,
     }
-    return Lowered(plan, workflow, [], [*objects, workflow],
-                   [obj for _, lowered in steps for obj in lowered.shared])
+    return Lowered(plan, workflow, [], [*objects, *standalone, workflow],
+                   [obj for _, lowered in steps for obj in lowered.shared],
+                   standalone=standalone)
 
 
 def _task(name: str, dependencies: list[str]) -> dict[str, Any]:

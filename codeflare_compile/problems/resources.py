@@ -41,6 +41,7 @@ _VALUE_HELP = {
     "reserved_path": "mount it elsewhere, such as /mnt/data",
     "duration_range": "write a duration such as 90s, 30m, 2h or 1h30m",
     "too_short": "add at least one entry",
+    "duplicate_port": "list each port once",
 }
 
 

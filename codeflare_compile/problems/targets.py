@@ -1,6 +1,5 @@
 """What the chosen target cannot do or ignores: datasets backends, logging, queueing, Pod
-Security, Kubernetes versions without schemas, and what this version cannot lower (CF210, CF406,
-CF440, CF460, CF461, CF501, CF502)."""
+Security, Kubernetes versions without schemas (CF210, CF406, CF440, CF460, CF461, CF502)."""
 
 from __future__ import annotations
 
@@ -51,11 +50,6 @@ def nfs_under_restricted(dataset: str, span: Span) -> Diagnostic:
                       "volume, which Pod Security level 'restricted' does not allow", span,
                       "give the share as a PersistentVolumeClaim (pvc: {claimName: …}), or use "
                       "--datasets datashim, which mounts it through a claim")
-
-
-def not_supported_yet(what: str, span: Span) -> Diagnostic:
-    return Diagnostic(Code.UNSUPPORTED, f"{what} is not supported by this version of "
-                      "codeflare-compile", span, "see docs/status.md for what is supported")
 
 
 def unsupported_kube_version(reason: str, span: Span) -> Diagnostic:

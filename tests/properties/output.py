@@ -41,25 +41,30 @@ def workflow_container_templates(objects: list[Obj]) -> Iterator[Obj]:
             yield from (t for t in obj["spec"]["templates"] if "container" in t)
 
 
-def pod_specs(objects: list[Obj]) -> Iterator[tuple[Obj, Obj]]:
-    """(owning object, pod spec) for every pod template in every created object; wrapped
-    objects are visited on their own, not through their wrapper."""
+def pod_templates(objects: list[Obj]) -> Iterator[tuple[Obj, Obj]]:
+    """(owning object, pod template: its `metadata` and `spec`) for every pod template in every
+    created object; wrapped objects are visited on their own, not through their wrapper."""
     for obj in created(objects):
         if obj.get("kind") in ("AppWrapper", "Workflow"):
             continue
-        yield from ((obj, spec) for spec in _pod_specs_in(obj))
+        yield from ((obj, template) for template in _templates_in(obj))
 
 
-def _pod_specs_in(node: Any) -> Iterator[Obj]:
+def pod_specs(objects: list[Obj]) -> Iterator[tuple[Obj, Obj]]:
+    """(owning object, pod spec) for every pod template in every created object."""
+    return ((obj, template["spec"]) for obj, template in pod_templates(objects))
+
+
+def _templates_in(node: Any) -> Iterator[Obj]:
     if isinstance(node, dict):
-        if isinstance(node.get("containers"), list):
+        if isinstance(node.get("spec"), dict) and isinstance(node["spec"].get("containers"), list):
             yield node
             return
         for value in node.values():
-            yield from _pod_specs_in(value)
+            yield from _templates_in(value)
     elif isinstance(node, list):
         for value in node:
-            yield from _pod_specs_in(value)
+            yield from _templates_in(value)
 
 
 def containers(spec: Obj) -> list[Obj]:
