@@ -230,7 +230,8 @@ NonNegativeInt = Annotated[StrictInt, Field(ge=0)]
 #: A TCP port.
 Port = Annotated[StrictInt, Field(ge=1, le=65535)]
 #: Ports a Service serves, each once (the API server refuses a Service that has one twice).
-Ports = Annotated[list[Port], AfterValidator(_distinct_ports)]
+Ports = Annotated[list[Port], AfterValidator(_distinct_ports),
+                  Field(json_schema_extra={"uniqueItems": True})]
 
 
 class Model(BaseModel):
