@@ -63,6 +63,8 @@ def test_the_service_routes_to_the_pods_that_run_the_program(archetype: str, bac
     assert any(service is top for top in result.objects), "never wrapped"
     assert service["metadata"]["name"] == "r"
     assert service["spec"]["type"] == "ClusterIP"
+    assert "argocd.argoproj.io/sync-wave" not in service["metadata"].get("annotations", {}), \
+        "no dependency of the workload: applied in its wave"
     assert service["spec"]["ports"] == [
         {"name": "port-8000", "port": 8000, "targetPort": 8000, "protocol": "TCP"},
         {"name": "port-6006", "port": 6006, "targetPort": 6006, "protocol": "TCP"}]

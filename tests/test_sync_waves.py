@@ -46,11 +46,13 @@ def argocd_order(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _needs(workload: dict[str, Any], objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The top-level objects `workload` depends on: its Run's others, the Datasets it reads."""
+    """The top-level objects `workload` depends on: its Run's others but the `expose` Service
+    (which only routes to its pods once they run), the Datasets it reads."""
     run = workload["metadata"]["labels"]["codeflare.dev/run"]
     return [o for o in objects if o is not workload and o["kind"] in DEPENDENCIES
             and (o["kind"] == "Dataset"
-                 or o["metadata"].get("labels", {}).get("codeflare.dev/run") == run)]
+                 or (o["metadata"].get("labels", {}).get("codeflare.dev/run") == run
+                     and o["metadata"]["labels"]["app.kubernetes.io/component"] != "expose"))]
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: str(c.relative_to(REPO)))
