@@ -265,6 +265,10 @@ class Lowered:
     #: workflow that creates it: objects clients find by a stable name (the `expose` Service).
     standalone: list[dict[str, Any]] = field(default_factory=list)
 
+    def stands_alone(self, obj: dict[str, Any]) -> bool:
+        """Whether `obj` (one of `objects`) is one of `standalone`."""
+        return any(obj is alone for alone in self.standalone)
+
     def pod_templates(self) -> list[dict[str, Any]]:
         """The pod template mappings, for passes that label or schedule every pod."""
         return [template.template for template in self.templates()]

@@ -6,9 +6,8 @@ manager pins a job's supervisor, which starts the entrypoint, to the head node u
 asks for entrypoint resources (which the RayJob never does) or the cluster sets
 RAY_JOB_ALLOW_DRIVER_ON_WORKER_NODES=1 (ray python/ray/dashboard/modules/job/job_manager.py,
 `JobManager._get_scheduling_strategy`; ray-project/ray#42436). Those pod templates get
-`codeflare.dev/exposed: "true"`, and the
-Service selects it with the Run's `codeflare.dev/run`: the Ray workers and the KubeRay
-submitter carry the Run's labels too, and are left out.
+`codeflare.dev/exposed: "true"`, and the Service selects it with the Run's `codeflare.dev/run`:
+the Ray workers and the KubeRay submitter carry the Run's labels too, and are left out.
 
 The Service is named after the Run and stays at the top level (`Lowered.standalone`), outside an
 AppWrapper and outside a Workflow: clients reach `<run>.<namespace>.svc` whatever the Run's
@@ -31,11 +30,11 @@ SERVICE_NAME_LIMIT = 63
 
 def expose(lowered: Lowered, target: Target) -> Lowered:
     plan = lowered.plan
-    serving = [t for t in lowered.templates() if t.pod_set.serves]
-    if not plan.expose or not serving:
+    if not plan.expose:
         return lowered
-    for template in serving:
-        template.labels[EXPOSED_LABEL] = "true"
+    for template in lowered.templates():
+        if template.pod_set.serves:
+            template.labels[EXPOSED_LABEL] = "true"
     name = fit_name(plan.name, SERVICE_NAME_LIMIT, letter_first=True)
     service: dict[str, Any] = {
         "apiVersion": "v1",

@@ -33,7 +33,7 @@ def waves(lowered: Lowered) -> Lowered:
     wave is the Run's own `argocd.argoproj.io/sync-wave` annotation, if it sets one, else 0)."""
     before = str(_workload_wave(lowered.plan.annotations) - 1)
     for obj in [*lowered.objects, *lowered.shared]:
-        if obj["kind"] in DEPENDENCIES and not any(obj is s for s in lowered.standalone):
+        if obj["kind"] in DEPENDENCIES and not lowered.stands_alone(obj):
             obj["metadata"].setdefault("annotations", {})[WAVE] = before
     return lowered
 

@@ -177,9 +177,9 @@ def plan(root: Path, desired: Mapping[str, Pieces]) -> Plan:
     result.stale.sort()
     result.extra.sort()
     for rel in sorted(desired):
-        target = root / rel
         if rel in owned:
             continue
+        target = root / rel
         if target.exists() or target.is_symlink() or target.parent.is_symlink():
             result.conflicts.append(rel)  # a user's file, or a link we must not write through
         else:

@@ -98,7 +98,7 @@ def lower_workflow(plan: RunPlan, target: Target, steps: list[tuple[RunPlan, Low
         main = lowered.workload if lowered.workload in lowered.objects else lowered.objects[0]
         step_tasks: list[dict[str, Any]] = []
         for obj in lowered.objects:
-            if any(obj is beside for beside in lowered.standalone):
+            if lowered.stands_alone(obj):
                 standalone.append(obj)
                 continue
             created.append((obj, obj is main))
