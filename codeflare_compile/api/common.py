@@ -229,7 +229,9 @@ Memory = Annotated[Quantity, AfterValidator(_memory)]
 NonNegativeInt = Annotated[StrictInt, Field(ge=0)]
 #: A TCP port.
 Port = Annotated[StrictInt, Field(ge=1, le=65535)]
-#: Ports a Service serves, each once (the API server refuses a Service that has one twice).
+#: Ports a Service serves, each once: `ServiceSpec.ports` is a list map keyed by port and
+#: protocol (`x-kubernetes-list-map-keys` in the Kubernetes OpenAPI schema), so a port listed
+#: twice is a duplicate key the API server refuses.
 Ports = Annotated[list[Port], AfterValidator(_distinct_ports),
                   Field(json_schema_extra={"uniqueItems": True})]
 

@@ -11,8 +11,9 @@ the Ray workers and the KubeRay submitter carry the Run's labels too, and are le
 
 The Service is named after the Run and stays at the top level (`Lowered.standalone`), outside an
 AppWrapper and outside a Workflow: clients reach `<run>.<namespace>.svc` whatever the Run's
-content hash, and a Service can be updated in place (only `clusterIP` is immutable), so it
-needs no hashed name. Only ClusterIP: nothing is published outside the cluster.
+content hash, and a Service can be updated in place (only `spec.clusterIP` is immutable:
+kubernetes pkg/apis/core/validation/validation.go, `ValidateServiceUpdate`), so it needs no
+hashed name. Only ClusterIP: nothing is published outside the cluster.
 """
 
 from __future__ import annotations
